@@ -1,0 +1,32 @@
+import { useEffect, useRef } from "react";
+import { useApp } from "../../shell/store";
+import { useStrings } from "../../i18n/strings";
+import { MessageView } from "./MessageView";
+
+export function MessageList() {
+  const t = useStrings();
+  const conversation = useApp((s) => (s.activeId ? s.conversations[s.activeId] : undefined));
+  const end = useRef<HTMLDivElement>(null);
+  const last = conversation?.messages.at(-1);
+
+  // Follow the reply as it grows.
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: "end" });
+  }, [last?.content.length, conversation?.id]);
+
+  if (!conversation || conversation.messages.length === 0) {
+    return (
+      <div className="flex flex-1 items-center justify-center p-6 text-center text-sm text-zinc-500">
+        {t.emptyChat}
+      </div>
+    );
+  }
+  return (
+    <div className="flex flex-1 flex-col gap-4 overflow-y-auto p-4" data-testid="message-list">
+      {conversation.messages.map((m) => (
+        <MessageView key={m.id} message={m} t={t} />
+      ))}
+      <div ref={end} />
+    </div>
+  );
+}

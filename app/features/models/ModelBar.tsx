@@ -1,0 +1,103 @@
+import { useApp } from "../../shell/store";
+import { useStrings, type Strings } from "../../i18n/strings";
+import type { LoadProgress } from "../../engine/protocol";
+import { ProgressBar } from "../../ui/ProgressBar";
+import { formatMB } from "../../ui/format";
+import { CUTEGPT_FAMILY } from "./catalog";
+import { unsupportedReason } from "./compatibility";
+
+/** Model picker, load button, load progress and load errors. */
+export function ModelBar() {
+  const t = useStrings();
+  const catalog = useApp((s) => s.catalog);
+  const gpu = useApp((s) => s.gpu);
+  const selectedId = useApp((s) => s.selectedModelId);
+  const loadState = useApp((s) => s.loadState);
+  const loadedId = useApp((s) => s.loadedModelId);
+  const progress = useApp((s) => s.progress);
+  const loadError = useApp((s) => s.loadError);
+  const catalogError = useApp((s) => s.catalogError);
+  const selectModel = useApp((s) => s.selectModel);
+  const loadModel = useApp((s) => s.loadModel);
+
+  const selected = catalog.find((m) => m.id === selectedId);
+  const selectedReason = selected ? unsupportedReason(selected, gpu) : undefined;
+  const hasCuteGpt = catalog.some((m) => m.family === CUTEGPT_FAMILY && m.engine === "webllm");
+  const isReady = loadState === "ready" && loadedId === selectedId;
+
+  return (
+    <section
+      aria-label={t.model}
+      className="flex flex-col gap-2 border-b border-zinc-200 p-3 dark:border-zinc-800"
+    >
+      <div className="flex flex-wrap items-center gap-2">
+        <label htmlFor="model-picker" className="text-sm font-medium">
+          {t.model}
+        </label>
+        <select
+          id="model-picker"
+          className="min-w-0 flex-1 rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+          value={selectedId ?? ""}
+          disabled={loadState === "loading" || catalog.length === 0}
+          onChange={(e) => selectModel(e.target.value)}
+        >
+          {catalog.map((m) => {
+            const reason = unsupportedReason(m, gpu);
+            const badge = m.family === CUTEGPT_FAMILY ? `★ ${t.cutegptBadge} · ` : "";
+            return (
+              <option key={m.id} value={m.id} disabled={reason !== undefined}>
+                {badge}
+                {m.name}
+                {reason ? ` — ${t.unsupportedModel}` : ""}
+              </option>
+            );
+          })}
+        </select>
+        <button
+          type="button"
+          className="rounded bg-violet-700 px-3 py-1 text-sm font-medium text-white hover:bg-violet-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50"
+          disabled={!selected || loadState === "loading" || isReady || selectedReason !== undefined}
+          onClick={() => void loadModel()}
+        >
+          {loadState === "loading" ? t.loading : isReady ? t.loaded : t.load}
+        </button>
+      </div>
+      {selectedReason && (
+        <p className="text-sm text-amber-700 dark:text-amber-400">{selectedReason}</p>
+      )}
+      {!hasCuteGpt && catalog.length > 0 && (
+        <p className="text-xs text-zinc-600 dark:text-zinc-400">{t.modelMissingHint}</p>
+      )}
+      {catalogError && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {t.catalogError}: {catalogError}
+        </p>
+      )}
+      {loadState === "loading" && <LoadProgressView progress={progress} t={t} />}
+      {loadState === "error" && loadError && (
+        <p
+          role="alert"
+          data-error-code={loadError.code}
+          className="text-sm text-red-700 dark:text-red-400"
+        >
+          {loadError.message}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function LoadProgressView({ progress, t }: { progress: LoadProgress | undefined; t: Strings }) {
+  const phase = progress?.phase ?? "preparing";
+  const label = {
+    preparing: t.phasePreparing,
+    fetching: t.phaseFetching,
+    "loading-cache": t.phaseLoadingCache,
+    compiling: t.phaseCompiling,
+  }[phase];
+  const detail =
+    progress?.bytesDone !== undefined && progress.bytesTotal !== undefined
+      ? `${formatMB(progress.bytesDone)} / ${formatMB(progress.bytesTotal)}`
+      : undefined;
+  return <ProgressBar fraction={progress?.fraction ?? 0} label={label} detail={detail} />;
+}

@@ -1,0 +1,92 @@
+import { z } from "zod";
+import type { ModelSpec } from "../../engine/protocol";
+import { ENGINE_ERROR_CODES } from "../../engine/protocol";
+
+const entrySchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  family: z.string(),
+  description: z.string().optional(),
+  variant: z.string().optional(),
+  quantization: z.string().optional(),
+  engine: z.enum(["webllm", "test"]),
+  prebuilt: z.boolean().optional(),
+  modelPath: z.string().optional(),
+  modelLibPath: z.string().optional(),
+  requiredFeatures: z.array(z.string()).default([]),
+  vramMB: z.number().optional(),
+  downloadBytes: z.number().optional(),
+  contextWindow: z.number().int().positive().optional(),
+  integrity: z.unknown().optional(),
+  testEngine: z
+    .object({
+      tokensPerSecond: z.number().positive().optional(),
+      loadFailure: z.enum(ENGINE_ERROR_CODES).optional(),
+      downloadBytes: z.number().optional(),
+    })
+    .optional(),
+});
+
+const catalogSchema = z.object({
+  version: z.literal(1),
+  /** Where model folders and libraries live; relative URLs resolve against the catalog. */
+  modelBaseUrl: z.string().optional(),
+  models: z.array(entrySchema),
+});
+
+export type CatalogEntry = z.infer<typeof entrySchema>;
+export type Catalog = z.infer<typeof catalogSchema>;
+
+export const CUTEGPT_FAMILY = "cutegpt";
+
+export class CatalogError extends Error {
+  override name = "CatalogError";
+}
+
+/**
+ * Reads the model catalog served next to the app. The deploy can point model files at
+ * another host with VITE_MODEL_BASE_URL; otherwise they come from the same origin.
+ */
+export async function fetchCatalog(catalogUrl: URL): Promise<{ catalog: Catalog; baseUrl: URL }> {
+  let response: Response;
+  try {
+    response = await fetch(catalogUrl, { cache: "no-cache" });
+  } catch {
+    throw new CatalogError(
+      "The model list could not be fetched. Check the connection and reload the page.",
+    );
+  }
+  if (!response.ok) {
+    throw new CatalogError(`The model list is missing (HTTP ${response.status}).`);
+  }
+  const parsed = catalogSchema.safeParse(await response.json().catch(() => undefined));
+  if (!parsed.success) {
+    throw new CatalogError("The model list is damaged; the app cannot read it.");
+  }
+  const override = import.meta.env.VITE_MODEL_BASE_URL as string | undefined;
+  const baseUrl = new URL(override ?? parsed.data.modelBaseUrl ?? "./", catalogUrl);
+  return { catalog: parsed.data, baseUrl };
+}
+
+/** What the worker needs for one entry; URLs must be absolute for web-llm. */
+export function modelSpecFor(entry: CatalogEntry, baseUrl: URL): ModelSpec {
+  const spec: ModelSpec = {
+    id: entry.id,
+    engine: entry.engine,
+    requiredFeatures: entry.requiredFeatures,
+  };
+  if (entry.prebuilt) spec.prebuilt = true;
+  if (entry.modelPath) spec.modelUrl = new URL(entry.modelPath, baseUrl).href;
+  if (entry.modelLibPath) spec.modelLibUrl = new URL(entry.modelLibPath, baseUrl).href;
+  if (entry.contextWindow) spec.contextWindow = entry.contextWindow;
+  if (entry.downloadBytes) spec.downloadBytes = entry.downloadBytes;
+  if (entry.testEngine) {
+    const { tokensPerSecond, loadFailure, downloadBytes } = entry.testEngine;
+    spec.testEngine = {
+      ...(tokensPerSecond !== undefined && { tokensPerSecond }),
+      ...(loadFailure !== undefined && { loadFailure }),
+      ...(downloadBytes !== undefined && { downloadBytes }),
+    };
+  }
+  return spec;
+}

@@ -1,0 +1,43 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { EngineClient } from "./engine/client";
+import { App } from "./shell/App";
+import { AppStoreContext, createAppStore } from "./shell/store";
+import { idbConversationRepository } from "./storage/idb-conversations";
+import "./index.css";
+
+const engine = new EngineClient(
+  () =>
+    new Worker(new URL("../workers/llm.worker.ts", import.meta.url), {
+      type: "module",
+      name: "llm",
+    }),
+);
+
+const store = createAppStore({
+  engine,
+  repository: idbConversationRepository(),
+  catalogUrl: new URL(`${import.meta.env.BASE_URL}models/catalog.json`, location.href),
+  gpu: navigator.gpu,
+  saveIntervalMs: 500,
+});
+
+engine.onCrash((error) =>
+  store.getState().markModelLost({ code: error.code, message: error.message }),
+);
+// A closing tab gets one last chance to write a streaming reply; whatever misses it is
+// marked as interrupted on the next start.
+addEventListener("pagehide", () => void store.getState().flushSaves());
+
+void store.getState().hydrate();
+void store.getState().initModels();
+
+const root = document.getElementById("root");
+if (!root) throw new Error("index.html lacks #root");
+createRoot(root).render(
+  <StrictMode>
+    <AppStoreContext.Provider value={store}>
+      <App />
+    </AppStoreContext.Provider>
+  </StrictMode>,
+);

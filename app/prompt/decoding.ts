@@ -1,0 +1,84 @@
+/**
+ * Decoding presets for CuteGPT.
+ *
+ * "reference" reproduces what the published inference scripts actually do: they pass top_p
+ * and top_k to Hugging Face's generate() without do_sample=True, so HF ignores both and
+ * decodes greedily, with repetition_penalty 1.1 and at most 256 new tokens.
+ * "creative" is the sampling the scripts seem to have intended (top_p 0.8), with a
+ * temperature below HF's default 1.0 so long answers stay on topic.
+ */
+
+export type DecodingPresetName = "reference" | "creative";
+
+export interface DecodingSettings {
+  /** "custom" once the user changes a value away from its preset. */
+  preset: DecodingPresetName | "custom";
+  /** 0 means greedy. */
+  temperature: number;
+  topP: number;
+  repetitionPenalty: number;
+  maxTokens: number;
+}
+
+export const DEFAULT_DECODING_PRESET: DecodingPresetName = "reference";
+
+const PRESETS: Readonly<Record<DecodingPresetName, Readonly<DecodingSettings>>> = {
+  // web-llm has no greedy switch: temperature 0 is clamped to 1e-6 before the softmax, which
+  // puts all probability on the argmax token, and top_p 1 keeps the nucleus from cutting it.
+  reference: {
+    preset: "reference",
+    temperature: 0,
+    topP: 1,
+    repetitionPenalty: 1.1,
+    maxTokens: 256,
+  },
+  // The scripts also pass top_k 50; web-llm cannot apply it (see DECODING_DIFFERENCES_HELP).
+  creative: {
+    preset: "creative",
+    temperature: 0.7,
+    topP: 0.8,
+    repetitionPenalty: 1.1,
+    maxTokens: 256,
+  },
+};
+
+export const DECODING_PRESET_NAMES: readonly DecodingPresetName[] = ["reference", "creative"];
+
+/** The reference scripts' top_k, which web-llm has no setting for. */
+export const UNSUPPORTED_REFERENCE_TOP_K = 50;
+
+/** A fresh copy, so a caller editing its settings never changes the preset itself. */
+export function presetSettings(name: DecodingPresetName): DecodingSettings {
+  return { ...PRESETS[name] };
+}
+
+/** The preset whose values these are, or "custom". */
+export function matchPreset(
+  settings: Omit<DecodingSettings, "preset">,
+): DecodingPresetName | "custom" {
+  for (const name of DECODING_PRESET_NAMES) {
+    const preset = PRESETS[name];
+    if (
+      preset.temperature === settings.temperature &&
+      preset.topP === settings.topP &&
+      preset.repetitionPenalty === settings.repetitionPenalty &&
+      preset.maxTokens === settings.maxTokens
+    ) {
+      return name;
+    }
+  }
+  return "custom";
+}
+
+export const DECODING_DIFFERENCES_HELP =
+  "How this differs from the CuteGPT reference scripts (Hugging Face transformers):\n" +
+  "• Top-k: the scripts pass top_k 50; the browser engine has no top-k, so sampling uses " +
+  "top-p and temperature only. With the Reference preset this changes nothing, because " +
+  "greedy decoding picks the single most likely token anyway.\n" +
+  "• Repetition penalty: Hugging Face penalises every token already in the prompt and the " +
+  "reply; the browser engine penalises only tokens generated in the current reply. Words " +
+  "from your question or earlier turns can therefore be repeated more readily here.\n" +
+  "• Greedy decoding: the engine has no greedy switch; temperature 0 is applied as a tiny " +
+  "temperature, which chooses the most likely token except on near-exact ties.\n" +
+  "• First token: the scripts forbid ending the reply on its very first token; here an " +
+  "immediate end gives an empty reply.";

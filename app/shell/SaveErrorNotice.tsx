@@ -1,0 +1,20 @@
+import { useApp } from "./store";
+import { useStrings } from "../i18n/strings";
+
+export function SaveErrorNotice() {
+  const t = useStrings();
+  const saveError = useApp((s) => s.saveError);
+  const flush = useApp((s) => s.flushSaves);
+  if (!saveError) return null;
+  return (
+    <div
+      role="alert"
+      className="m-3 flex items-center gap-3 rounded border border-red-300 p-2 text-sm"
+    >
+      <span className="flex-1">{saveError}</span>
+      <button type="button" className="rounded border px-2 py-1" onClick={() => void flush()}>
+        {t.saveRetry}
+      </button>
+    </div>
+  );
+}

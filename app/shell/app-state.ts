@@ -1,0 +1,18 @@
+import type { EngineClient } from "../engine/client";
+import type { ConversationsSlice } from "../features/conversations/slice";
+import type { ModelsSlice } from "../features/models/slice";
+import type { ChatSlice } from "../features/chat/slice";
+import type { ConversationRepository } from "../storage/types";
+
+/** The whole app store: one zustand store built from the features' typed slices. */
+export type AppState = ConversationsSlice & ModelsSlice & ChatSlice;
+
+/** What the store's actions reach outside themselves; tests hand in their own. */
+export interface StoreDeps {
+  engine: EngineClient;
+  repository: ConversationRepository;
+  catalogUrl: URL;
+  gpu: GPU | undefined;
+  /** Milliseconds between saves of a streaming reply. */
+  saveIntervalMs: number;
+}

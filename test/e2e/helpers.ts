@@ -1,0 +1,27 @@
+import { expect, type Page } from "@playwright/test";
+
+export async function openApp(page: Page): Promise<void> {
+  await page.goto("/");
+  await expect(page.getByRole("combobox", { name: /model|模型/i })).toBeEnabled();
+}
+
+export async function loadModel(page: Page, modelId: string): Promise<void> {
+  await page.getByRole("combobox", { name: /model|模型/i }).selectOption(modelId);
+  await page.getByRole("button", { name: /load model/i }).click();
+  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
+}
+
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const composer = page.getByRole("textbox", { name: "Message" });
+  await composer.fill(text);
+  await composer.press("Enter");
+}
+
+export function assistantMessages(page: Page) {
+  return page.locator('article[data-role="assistant"]');
+}
+
+/** Waits until no reply is streaming. */
+export async function waitForReplyEnd(page: Page): Promise<void> {
+  await expect(page.locator('article[data-status="streaming"]')).toHaveCount(0);
+}

@@ -1,0 +1,217 @@
+/// <reference lib="webworker" />
+import type {
+  ChatInput,
+  ChatOptions,
+  ChatUsage,
+  EngineErrorCode,
+  LoadProgress,
+  ModelSpec,
+} from "../../app/engine/protocol";
+import { isEngineErrorCode } from "../../app/engine/protocol";
+import { EngineError, type Engine } from "../../workers/engine";
+
+/**
+ * A deterministic stand-in for web-llm, used only by test builds. It goes through the same
+ * phases as the real engine, streams scripted tokens at a set rate and fails on request.
+ *
+ * Directives in the last user message (or prompt) steer a reply:
+ *   #long:N        reply with N tokens
+ *   #rate:N        stream N tokens per second
+ *   #fail:CODE     throw the engine error CODE after a few tokens
+ *   #crash         close the worker after a few tokens (the client must notice by itself)
+ *   #echo TEXT     reply with TEXT verbatim
+ * Every input it receives is broadcast on the `test-engine-log` channel so tests can check
+ * exactly what reached the model.
+ */
+export const TEST_ENGINE_MARKER = "cutegpt-test-engine-7f3a";
+
+const CACHE_DB = "cutegpt-test-engine-cache";
+const log = new BroadcastChannel("test-engine-log");
+
+export class TestEngine implements Engine {
+  private spec: ModelSpec | undefined;
+  private stopRequested = false;
+  private turn = 0;
+
+  async load(spec: ModelSpec, onProgress: (progress: LoadProgress) => void): Promise<void> {
+    const options = spec.testEngine ?? {};
+    const total = options.downloadBytes ?? spec.downloadBytes ?? 64 * 1024 * 1024;
+    onProgress({ phase: "preparing", fraction: 0, text: "Fetching model configuration" });
+    await sleep(20);
+    const cached = await wasCached(spec.id);
+    const phase = cached ? "loading-cache" : "fetching";
+    const steps = 8;
+    for (let i = 1; i <= steps; i++) {
+      await sleep(40);
+      if (options.loadFailure && i === 3) throw failure(options.loadFailure);
+      const bytesDone = Math.round((total * i) / steps);
+      onProgress({
+        phase,
+        fraction: i / steps,
+        bytesDone,
+        bytesTotal: total,
+        text: `${cached ? "Loading model from cache" : "Fetching param cache"}[${i}/${steps}]`,
+      });
+    }
+    await markCached(spec.id);
+    for (let i = 1; i <= 4; i++) {
+      await sleep(20);
+      onProgress({
+        phase: "compiling",
+        fraction: i / 4,
+        text: `Loading GPU shader modules[${i}/4]`,
+      });
+    }
+    this.spec = spec;
+    log.postMessage({ kind: "load", modelId: spec.id, marker: TEST_ENGINE_MARKER });
+  }
+
+  async chat(
+    input: ChatInput,
+    options: ChatOptions,
+    onDelta: (text: string) => void,
+  ): Promise<ChatUsage> {
+    if (!this.spec) throw new EngineError("not-loaded", "Load a model before sending a message.");
+    log.postMessage({ kind: "chat", input, options });
+    this.stopRequested = false;
+    this.turn += 1;
+    const text = input.kind === "messages" ? lastUserText(input) : input.prompt;
+    const script = scriptFor(text, this.turn);
+    const rate = script.rate ?? this.spec.testEngine?.tokensPerSecond ?? 40;
+    const started = performance.now();
+    let emitted = 0;
+    let finishReason: ChatUsage["finishReason"] = "stop";
+    for (const token of script.tokens) {
+      if (this.stopRequested) {
+        finishReason = "abort";
+        break;
+      }
+      if (options.maxTokens !== undefined && emitted >= options.maxTokens) {
+        finishReason = "length";
+        break;
+      }
+      if (script.failAt !== undefined && emitted === script.failAt) {
+        const fail = script.fail ?? "unknown";
+        if (fail !== "crash") throw failure(fail);
+        // Dies the way a crashed worker does: silently, with no reply to the client.
+        self.close();
+        return new Promise<never>(() => undefined);
+      }
+      await sleep(1000 / rate);
+      onDelta(token);
+      emitted += 1;
+    }
+    const seconds = Math.max((performance.now() - started) / 1000, 1e-3);
+    return {
+      promptTokens: Math.ceil(text.length / 2),
+      completionTokens: emitted,
+      prefillTokensPerSecond: 1000,
+      decodeTokensPerSecond: emitted / seconds,
+      finishReason,
+    };
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  async reset(): Promise<void> {
+    this.turn = 0;
+  }
+
+  async unload(): Promise<void> {
+    this.spec = undefined;
+  }
+}
+
+interface Script {
+  tokens: string[];
+  rate?: number;
+  fail?: EngineErrorCode | "crash";
+  failAt?: number;
+}
+
+function scriptFor(text: string, turn: number): Script {
+  const echo = /#echo ([\s\S]*)$/.exec(text);
+  if (echo?.[1] !== undefined) return { tokens: chunk(echo[1], 4) };
+  const script: Script = { tokens: [] };
+  const long = /#long:(\d+)/.exec(text);
+  const rate = /#rate:(\d+)/.exec(text);
+  const fail = /#fail:([a-z-]+)/.exec(text);
+  if (rate?.[1]) script.rate = Number(rate[1]);
+  if (/#crash\b/.test(text)) {
+    script.fail = "crash";
+    script.failAt = 3;
+  } else if (fail?.[1] && isEngineErrorCode(fail[1])) {
+    script.fail = fail[1];
+    script.failAt = 3;
+  }
+  const count = long?.[1] ? Number(long[1]) : 12;
+  const subject = text.replace(/#\S+/g, "").trim().slice(0, 40);
+  const words = `Reply ${turn} to "${subject}": the quick brown fox jumps over the lazy dog`.split(
+    " ",
+  );
+  for (let i = 0; i < count; i++)
+    script.tokens.push((i === 0 ? "" : " ") + words[i % words.length]);
+  return script;
+}
+
+function lastUserText(input: Extract<ChatInput, { kind: "messages" }>): string {
+  for (let i = input.messages.length - 1; i >= 0; i--) {
+    const message = input.messages[i];
+    if (message?.role === "user") return message.content;
+  }
+  return "";
+}
+
+function chunk(text: string, size: number): string[] {
+  const chars = Array.from(text);
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(""));
+  return out;
+}
+
+function failure(code: EngineErrorCode): EngineError {
+  const messages: Partial<Record<EngineErrorCode, string>> = {
+    "device-lost": "The GPU stopped responding (test engine: device lost).",
+    "context-window-exceeded": "The conversation is longer than the model's context window.",
+    "model-files-not-found": "The model files were not found (test engine).",
+    "model-library-invalid": "The model library is not valid WebAssembly (test engine).",
+    "quota-exceeded": "The browser ran out of storage space for the model (test engine).",
+  };
+  return new EngineError(code, messages[code] ?? `Test engine failure: ${code}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// The test engine's "cache" is a real IndexedDB record, so a second load after a reload
+// (or offline) reports the loading-cache phase just as web-llm does.
+function openCacheDb(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(CACHE_DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore("models");
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function wasCached(id: string): Promise<boolean> {
+  const db = await openCacheDb();
+  return new Promise((resolve) => {
+    const get = db.transaction("models").objectStore("models").get(id);
+    get.onsuccess = () => resolve(get.result !== undefined);
+    get.onerror = () => resolve(false);
+  });
+}
+
+async function markCached(id: string): Promise<void> {
+  const db = await openCacheDb();
+  await new Promise<void>((resolve, reject) => {
+    const tx = db.transaction("models", "readwrite");
+    tx.objectStore("models").put(Date.now(), id);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+}

@@ -1,0 +1,131 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { prebuiltAppConfig } from "@mlc-ai/web-llm";
+import { parseWebLlmProgress } from "../../workers/progress";
+import { classifyWebLlmError } from "../../workers/webllm-errors";
+
+/**
+ * The app relies on web-llm internals that no semver promise covers: error class names,
+ * progress wording, cache error text and the prebuilt model list. These tests read the
+ * installed package itself, so an upgrade that changes any of them fails here first.
+ */
+const pkgJson = JSON.parse(
+  readFileSync(new URL("../../node_modules/@mlc-ai/web-llm/package.json", import.meta.url), "utf8"),
+) as { version: string };
+const bundle = readFileSync(
+  new URL("../../node_modules/@mlc-ai/web-llm/lib/index.js", import.meta.url),
+  "utf8",
+);
+const appPackage = JSON.parse(
+  readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+) as { dependencies: Record<string, string> };
+const catalog = JSON.parse(
+  readFileSync(new URL("../../public/models/catalog.json", import.meta.url), "utf8"),
+) as { models: Array<{ id: string; prebuilt?: boolean; requiredFeatures: string[] }> };
+
+describe("web-llm contract", () => {
+  it("is pinned to exactly the version these facts were read from", () => {
+    expect(appPackage.dependencies["@mlc-ai/web-llm"]).toBe("0.2.86");
+    expect(pkgJson.version).toBe("0.2.86");
+  });
+
+  it.each([
+    "DeviceLostError",
+    "ContextWindowSizeExceededError",
+    "ShaderF16SupportError",
+    "FeatureSupportError",
+    "WebGPUNotAvailableError",
+    "ModelNotFoundError",
+    "MissingModelError",
+  ])("still names its error class %s", (name) => {
+    expect(bundle).toContain(`this.name = "${name}"`);
+  });
+
+  it("still words its progress reports the way the parser expects", () => {
+    for (const fragment of [
+      '"Fetching param cache["',
+      '"MB fetched. "',
+      '"Loading model from cache["',
+      '"MB loaded. "',
+      '"Loading GPU shader modules["',
+    ]) {
+      expect(bundle).toContain(fragment);
+    }
+  });
+
+  it("still reports an HTTP error from its IndexedDB cache with the text the classifier reads", () => {
+    expect(bundle).toContain("throw new Error('Network response was not ok')");
+    expect(bundle).toContain('throw Error("Failed to store " + url + " with error: " + error)');
+  });
+
+  it("still lists every prebuilt model the catalog offers; the catalog asks for at least its features", () => {
+    const prebuilt = catalog.models.filter((m) => m.prebuilt);
+    expect(prebuilt.length).toBeGreaterThan(0);
+    for (const entry of prebuilt) {
+      const record = prebuiltAppConfig.model_list.find((m) => m.model_id === entry.id);
+      expect(record, entry.id).toBeDefined();
+      // web-llm's own records omit shader-f16 and fail only after the download; the
+      // catalog names it so the app can refuse before downloading.
+      for (const feature of record?.required_features ?? []) {
+        expect(entry.requiredFeatures, entry.id).toContain(feature);
+      }
+      expect(entry.requiredFeatures.includes("shader-f16"), entry.id).toBe(entry.id.includes("f16"));
+    }
+  });
+});
+
+describe("progress parsing", () => {
+  it("reads the fetch phase with its MB figure and derives the total", () => {
+    const p = parseWebLlmProgress({
+      progress: 0.25,
+      text: "Fetching param cache[3/100]: 1000MB fetched. 25% completed, 12 secs elapsed. It can take a while when we first visit this page to populate the cache. Later refreshes will become faster.",
+    });
+    expect(p.phase).toBe("fetching");
+    expect(p.bytesDone).toBe(1000 * 1024 * 1024);
+    expect(p.bytesTotal).toBe(4000 * 1024 * 1024);
+  });
+
+  it("prefers the catalog's known download size for the total", () => {
+    const p = parseWebLlmProgress(
+      { progress: 0.5, text: "Loading model from cache[50/100]: 2000MB loaded. 50% completed, 3 secs elapsed." },
+      5e9,
+    );
+    expect(p.phase).toBe("loading-cache");
+    expect(p.bytesTotal).toBe(5e9);
+  });
+
+  it("recognises shader compilation and anything else as preparing", () => {
+    expect(
+      parseWebLlmProgress({ progress: 0.4, text: "Loading GPU shader modules[4/10]: 40% completed, 1 secs elapsed." })
+        .phase,
+    ).toBe("compiling");
+    const other = parseWebLlmProgress({ progress: Number.NaN, text: "Start to fetch params" });
+    expect(other).toEqual({ phase: "preparing", fraction: 0, text: "Start to fetch params" });
+  });
+});
+
+describe("error classification", () => {
+  const named = (name: string, message = "x") => Object.assign(new Error(message), { name });
+
+  it.each([
+    [named("DeviceLostError"), "device-lost"],
+    [named("ContextWindowSizeExceededError"), "context-window-exceeded"],
+    [named("ShaderF16SupportError"), "missing-gpu-feature"],
+    [named("WebGPUNotAvailableError"), "no-webgpu"],
+    [named("CompileError", "WebAssembly.instantiate(): expected magic word 00 61 73 6d"), "model-library-invalid"],
+    [new Error("expected magic word 00 61 73 6d, found 3c 21 64 6f"), "model-library-invalid"],
+    [
+      new Error("Failed to store http://127.0.0.1/x/mlc-chat-config.json with error: Error: Network response was not ok"),
+      "model-files-not-found",
+    ],
+    [new Error("Failed to store http://h/x with error: TypeError: Failed to fetch"), "network"],
+    [named("QuotaExceededError"), "quota-exceeded"],
+    [new Error("something new"), "unknown"],
+  ] as const)("maps %s to %s", (error, code) => {
+    expect(classifyWebLlmError(error).code).toBe(code);
+  });
+
+  it("never leaves the user without a message", () => {
+    expect(classifyWebLlmError("").message.length).toBeGreaterThan(10);
+  });
+});

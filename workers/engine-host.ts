@@ -1,0 +1,105 @@
+import type {
+  EngineErrorInfo,
+  ModelSpec,
+  WorkerReply,
+  WorkerRequest,
+} from "../app/engine/protocol";
+import { EngineError, type Engine, type EngineFactory } from "./engine";
+import { checkGpuFor } from "./gpu-preflight";
+import { classifyWebLlmError } from "./webllm-errors";
+
+export interface HostPort {
+  postMessage(message: WorkerReply): void;
+  addEventListener(type: "message", listener: (event: MessageEvent<WorkerRequest>) => void): void;
+}
+
+/**
+ * Serves the worker protocol with one engine at a time. Requests are handled in order except
+ * `stop` and `ping`, which must get through while a reply is streaming.
+ */
+export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu: GPU | undefined) {
+  let engine: Engine | undefined;
+  let loadedId: string | undefined;
+  let chatting = false;
+  let queue = Promise.resolve();
+
+  const post = (reply: WorkerReply) => port.postMessage(reply);
+  const fail = (requestId: number, error: unknown) =>
+    post({ type: "error", requestId, error: toErrorInfo(error) });
+
+  async function load(requestId: number, spec: ModelSpec) {
+    await checkGpuFor(spec, gpu);
+    if (engine) {
+      await engine.unload();
+      engine = undefined;
+      loadedId = undefined;
+    }
+    const next = await createEngine(spec);
+    await next.load(spec, (progress) => post({ type: "progress", requestId, progress }));
+    engine = next;
+    loadedId = spec.id;
+    post({ type: "loaded", requestId, modelId: spec.id });
+  }
+
+  async function handle(request: WorkerRequest) {
+    const { requestId } = request;
+    try {
+      switch (request.type) {
+        case "load":
+          await load(requestId, request.model);
+          return;
+        case "chat": {
+          if (!engine)
+            throw new EngineError("not-loaded", "Load a model before sending a message.");
+          chatting = true;
+          try {
+            const usage = await engine.chat(request.input, request.options, (text) =>
+              post({ type: "delta", requestId, text }),
+            );
+            post({ type: "done", requestId, usage });
+          } finally {
+            chatting = false;
+          }
+          return;
+        }
+        case "reset":
+          await engine?.reset();
+          post({ type: "ok", requestId });
+          return;
+        case "unload":
+          await engine?.unload();
+          engine = undefined;
+          loadedId = undefined;
+          post({ type: "ok", requestId });
+          return;
+        case "stop":
+        case "ping":
+          return;
+      }
+    } catch (error) {
+      fail(requestId, error);
+    }
+  }
+
+  port.addEventListener("message", (event) => {
+    const request = event.data;
+    if (request.type === "ping") {
+      post({ type: "pong", requestId: request.requestId });
+      return;
+    }
+    if (request.type === "stop") {
+      if (chatting) engine?.stop();
+      post({ type: "ok", requestId: request.requestId });
+      return;
+    }
+    queue = queue.then(() => handle(request));
+  });
+
+  post({ type: "ready" });
+  return { loadedModel: () => loadedId };
+}
+
+function toErrorInfo(error: unknown): EngineErrorInfo {
+  if (error instanceof EngineError) return { code: error.code, message: error.message };
+  return classifyWebLlmError(error);
+}

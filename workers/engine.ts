@@ -1,0 +1,37 @@
+import type {
+  ChatInput,
+  ChatOptions,
+  ChatUsage,
+  EngineErrorCode,
+  LoadProgress,
+  ModelSpec,
+} from "../app/engine/protocol";
+
+/**
+ * What the engine host needs from a model runtime. Production: web-llm's MLCEngine behind
+ * an adapter. Test builds add a deterministic engine. Everything around it is shared code.
+ */
+export interface Engine {
+  /** Called only after the host's own WebGPU preflight passed. */
+  load(spec: ModelSpec, onProgress: (progress: LoadProgress) => void): Promise<void>;
+  /** Streams text deltas; resolves with usage when the reply ends (also after stop()). */
+  chat(input: ChatInput, options: ChatOptions, onDelta: (text: string) => void): Promise<ChatUsage>;
+  /** Ends the current reply early; the pending chat() resolves with finishReason "abort". */
+  stop(): void;
+  /** Forgets the conversation state (KV cache) but keeps the model loaded. */
+  reset(): Promise<void>;
+  unload(): Promise<void>;
+}
+
+/** An error the host passes to the client as `{code, message}`. */
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "EngineError";
+  }
+}
+
+export type EngineFactory = (spec: ModelSpec) => Promise<Engine>;

@@ -1,0 +1,136 @@
+import {
+  MLCEngine,
+  prebuiltAppConfig,
+  type AppConfig,
+  type ChatCompletionChunk,
+  type Completion,
+  type CompletionUsage,
+  type ModelRecord,
+} from "@mlc-ai/web-llm";
+import type {
+  ChatInput,
+  ChatOptions,
+  ChatUsage,
+  FinishReason,
+  LoadProgress,
+  ModelSpec,
+} from "../app/engine/protocol";
+import { EngineError, type Engine } from "./engine";
+import { parseWebLlmProgress } from "./progress";
+
+/** The production engine: one web-llm MLCEngine, weights cached in IndexedDB. */
+export class WebLlmEngine implements Engine {
+  private readonly mlc = new MLCEngine();
+
+  async load(spec: ModelSpec, onProgress: (progress: LoadProgress) => void): Promise<void> {
+    const appConfig: AppConfig = {
+      model_list: [modelRecordFor(spec)],
+      cacheBackend: "indexeddb",
+    };
+    this.mlc.setAppConfig(appConfig);
+    this.mlc.setInitProgressCallback((report) =>
+      onProgress(parseWebLlmProgress(report, spec.downloadBytes)),
+    );
+    onProgress({
+      phase: "preparing",
+      fraction: 0,
+      text: "Fetching model configuration and library",
+    });
+    await this.mlc.reload(
+      spec.id,
+      spec.contextWindow
+        ? { context_window_size: spec.contextWindow, sliding_window_size: -1 }
+        : {},
+    );
+  }
+
+  async chat(
+    input: ChatInput,
+    options: ChatOptions,
+    onDelta: (text: string) => void,
+  ): Promise<ChatUsage> {
+    const common = {
+      stream: true as const,
+      stream_options: { include_usage: true },
+      ...(options.maxTokens !== undefined && { max_tokens: options.maxTokens }),
+      ...(options.temperature !== undefined && { temperature: options.temperature }),
+      ...(options.topP !== undefined && { top_p: options.topP }),
+      ...(options.repetitionPenalty !== undefined && {
+        repetition_penalty: options.repetitionPenalty,
+      }),
+      ...(options.stop && { stop: options.stop }),
+    };
+    let finish: FinishReason = "stop";
+    let usage: CompletionUsage | undefined;
+    const take = (text: string | null | undefined, reason: string | null | undefined) => {
+      if (text) onDelta(text);
+      if (reason) finish = toFinishReason(reason);
+    };
+    if (input.kind === "messages") {
+      const stream = await this.mlc.chat.completions.create({
+        ...common,
+        messages: input.messages,
+      });
+      for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+        const choice = chunk.choices[0];
+        take(choice?.delta.content, choice?.finish_reason);
+        if (chunk.usage) usage = chunk.usage;
+      }
+    } else {
+      const stream = await this.mlc.completions.create({ ...common, prompt: input.prompt });
+      for await (const chunk of stream as AsyncIterable<Completion>) {
+        const choice = chunk.choices[0];
+        take(choice?.text, choice?.finish_reason);
+        if (chunk.usage) usage = chunk.usage;
+      }
+    }
+    return {
+      promptTokens: usage?.prompt_tokens ?? 0,
+      completionTokens: usage?.completion_tokens ?? 0,
+      prefillTokensPerSecond: usage?.extra.prefill_tokens_per_s ?? 0,
+      decodeTokensPerSecond: usage?.extra.decode_tokens_per_s ?? 0,
+      finishReason: finish,
+    };
+  }
+
+  stop(): void {
+    this.mlc.interruptGenerate();
+  }
+
+  async reset(): Promise<void> {
+    await this.mlc.resetChat();
+  }
+
+  async unload(): Promise<void> {
+    await this.mlc.unload();
+  }
+}
+
+function modelRecordFor(spec: ModelSpec): ModelRecord {
+  if (spec.prebuilt) {
+    const record = prebuiltAppConfig.model_list.find((m) => m.model_id === spec.id);
+    if (!record) {
+      throw new EngineError(
+        "model-files-not-found",
+        `The model "${spec.id}" is not in web-llm's list of prebuilt models.`,
+      );
+    }
+    return record;
+  }
+  if (!spec.modelUrl || !spec.modelLibUrl) {
+    throw new EngineError(
+      "model-files-not-found",
+      `The catalog entry for "${spec.id}" names no model folder or library.`,
+    );
+  }
+  return {
+    model: spec.modelUrl,
+    model_id: spec.id,
+    model_lib: spec.modelLibUrl,
+    required_features: spec.requiredFeatures,
+  };
+}
+
+function toFinishReason(reason: string): FinishReason {
+  return reason === "length" ? "length" : reason === "abort" ? "abort" : "stop";
+}
