@@ -11,7 +11,11 @@ export interface StaticSite {
  * folders in front (test catalogs and model fixtures). Requests for files that exist nowhere
  * get a real 404; only page navigations (no file extension) fall back to index.html.
  */
-export async function serveStatic(root: string, overlays: string[] = [], port = 0): Promise<StaticSite> {
+export async function serveStatic(
+  root: string,
+  overlays: string[] = [],
+  port = 0,
+): Promise<StaticSite> {
   const options = { dev: true, etag: true, dotfiles: false } as const;
   const layers = [...overlays, root].map((dir) => sirv(dir, options));
   const spa = sirv(root, { ...options, single: true });

@@ -69,7 +69,9 @@ describe("web-llm contract", () => {
       for (const feature of record?.required_features ?? []) {
         expect(entry.requiredFeatures, entry.id).toContain(feature);
       }
-      expect(entry.requiredFeatures.includes("shader-f16"), entry.id).toBe(entry.id.includes("f16"));
+      expect(entry.requiredFeatures.includes("shader-f16"), entry.id).toBe(
+        entry.id.includes("f16"),
+      );
     }
   });
 });
@@ -87,7 +89,10 @@ describe("progress parsing", () => {
 
   it("prefers the catalog's known download size for the total", () => {
     const p = parseWebLlmProgress(
-      { progress: 0.5, text: "Loading model from cache[50/100]: 2000MB loaded. 50% completed, 3 secs elapsed." },
+      {
+        progress: 0.5,
+        text: "Loading model from cache[50/100]: 2000MB loaded. 50% completed, 3 secs elapsed.",
+      },
       5e9,
     );
     expect(p.phase).toBe("loading-cache");
@@ -96,8 +101,10 @@ describe("progress parsing", () => {
 
   it("recognises shader compilation and anything else as preparing", () => {
     expect(
-      parseWebLlmProgress({ progress: 0.4, text: "Loading GPU shader modules[4/10]: 40% completed, 1 secs elapsed." })
-        .phase,
+      parseWebLlmProgress({
+        progress: 0.4,
+        text: "Loading GPU shader modules[4/10]: 40% completed, 1 secs elapsed.",
+      }).phase,
     ).toBe("compiling");
     const other = parseWebLlmProgress({ progress: Number.NaN, text: "Start to fetch params" });
     expect(other).toEqual({ phase: "preparing", fraction: 0, text: "Start to fetch params" });
@@ -112,10 +119,15 @@ describe("error classification", () => {
     [named("ContextWindowSizeExceededError"), "context-window-exceeded"],
     [named("ShaderF16SupportError"), "missing-gpu-feature"],
     [named("WebGPUNotAvailableError"), "no-webgpu"],
-    [named("CompileError", "WebAssembly.instantiate(): expected magic word 00 61 73 6d"), "model-library-invalid"],
+    [
+      named("CompileError", "WebAssembly.instantiate(): expected magic word 00 61 73 6d"),
+      "model-library-invalid",
+    ],
     [new Error("expected magic word 00 61 73 6d, found 3c 21 64 6f"), "model-library-invalid"],
     [
-      new Error("Failed to store http://127.0.0.1/x/mlc-chat-config.json with error: Error: Network response was not ok"),
+      new Error(
+        "Failed to store http://127.0.0.1/x/mlc-chat-config.json with error: Error: Network response was not ok",
+      ),
       "model-files-not-found",
     ],
     [new Error("Failed to store http://h/x with error: TypeError: Failed to fetch"), "network"],

@@ -56,7 +56,13 @@ export function ModelBar() {
         <button
           type="button"
           className="rounded bg-violet-700 px-3 py-1 text-sm font-medium text-white hover:bg-violet-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50"
-          disabled={!selected || loadState === "loading" || isReady || selectedReason !== undefined}
+          disabled={
+            !selected ||
+            loadState === "loading" ||
+            isReady ||
+            selectedReason !== undefined ||
+            gpu.status === "unavailable"
+          }
           onClick={() => void loadModel()}
         >
           {loadState === "loading" ? t.loading : isReady ? t.loaded : t.load}
