@@ -62,6 +62,15 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
           }
           return;
         }
+        case "count-tokens": {
+          if (!engine) throw new EngineError("not-loaded", "Load a model before counting tokens.");
+          post({
+            type: "token-counts",
+            requestId,
+            counts: await engine.countTokens(request.texts),
+          });
+          return;
+        }
         case "reset":
           await engine?.reset();
           post({ type: "ok", requestId });

@@ -16,6 +16,8 @@ export interface Engine {
   load(spec: ModelSpec, onProgress: (progress: LoadProgress) => void): Promise<void>;
   /** Streams text deltas; resolves with usage when the reply ends (also after stop()). */
   chat(input: ChatInput, options: ChatOptions, onDelta: (text: string) => void): Promise<ChatUsage>;
+  /** Token counts with the loaded model's own tokenizer, no special tokens added. */
+  countTokens(texts: string[]): Promise<number[]>;
   /** Ends the current reply early; the pending chat() resolves with finishReason "abort". */
   stop(): void;
   /** Forgets the conversation state (KV cache) but keeps the model loaded. */

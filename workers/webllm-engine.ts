@@ -93,6 +93,28 @@ export class WebLlmEngine implements Engine {
     };
   }
 
+  async countTokens(texts: string[]): Promise<number[]> {
+    const tokenizer = this.loadedTokenizer();
+    return texts.map((text) => tokenizer.encode(text).length);
+  }
+
+  /**
+   * web-llm has no public tokenize call; the pipeline's tokenizer is reached through an
+   * internal map (pinned by test/unit/webllm-contract.test.ts). It encodes without special
+   * tokens, which is how CuteGPT's prompts are encoded (add_special_tokens=False).
+   */
+  private loadedTokenizer(): { encode(text: string): ArrayLike<number> } {
+    const internals = this.mlc as unknown as {
+      loadedModelIdToPipeline?: Map<
+        string,
+        { tokenizer?: { encode(text: string): ArrayLike<number> } }
+      >;
+    };
+    const pipeline = internals.loadedModelIdToPipeline?.values().next().value;
+    if (!pipeline?.tokenizer) throw new EngineError("not-loaded", "No model is loaded.");
+    return pipeline.tokenizer;
+  }
+
   stop(): void {
     this.mlc.interruptGenerate();
   }

@@ -71,6 +71,13 @@ export class EngineClient {
     return reply.usage;
   }
 
+  /** Counts tokens with the loaded model's tokenizer (for the prompt budget). */
+  async countTokens(texts: string[]): Promise<number[]> {
+    const reply = await this.request({ type: "count-tokens", texts });
+    if (reply.type !== "token-counts") throw new EngineClientError("unknown", "No token counts.");
+    return reply.counts;
+  }
+
   /** Asks the running reply to end; the pending chat() resolves with finishReason "abort". */
   async stop(): Promise<void> {
     if (!this.worker) return;
@@ -140,6 +147,7 @@ export class EngineClient {
       case "loaded":
       case "done":
       case "ok":
+      case "token-counts":
         this.settle(reply.requestId);
         entry.resolve(reply);
         return;

@@ -103,6 +103,7 @@ export type WorkerRequest =
   | { type: "stop"; requestId: number }
   | { type: "unload"; requestId: number }
   | { type: "reset"; requestId: number }
+  | { type: "count-tokens"; requestId: number; texts: string[] }
   | { type: "ping"; requestId: number };
 
 export type WorkerReply =
@@ -113,6 +114,7 @@ export type WorkerReply =
   | { type: "delta"; requestId: number; text: string }
   | { type: "done"; requestId: number; usage: ChatUsage }
   | { type: "ok"; requestId: number }
+  | { type: "token-counts"; requestId: number; counts: number[] }
   | { type: "error"; requestId: number; error: EngineErrorInfo };
 
 export function isEngineErrorCode(value: unknown): value is EngineErrorCode {

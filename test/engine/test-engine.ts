@@ -111,6 +111,11 @@ export class TestEngine implements Engine {
     };
   }
 
+  /** One token per character: easy to reason about in budget tests. */
+  async countTokens(texts: string[]): Promise<number[]> {
+    return texts.map((text) => Array.from(text).length);
+  }
+
   stop(): void {
     this.stopRequested = true;
   }

@@ -58,6 +58,11 @@ describe("web-llm contract", () => {
     expect(bundle).toContain('throw Error("Failed to store " + url + " with error: " + error)');
   });
 
+  it("still keeps each loaded pipeline and its tokenizer where countTokens reads them", () => {
+    expect(bundle).toContain("this.loadedModelIdToPipeline = new Map()");
+    expect(bundle).toContain("this.tokenizer = tokenizer;");
+  });
+
   it("still lists every prebuilt model the catalog offers; the catalog asks for at least its features", () => {
     const prebuilt = catalog.models.filter((m) => m.prebuilt);
     expect(prebuilt.length).toBeGreaterThan(0);

@@ -83,6 +83,9 @@ function scriptedEngine(overrides: Partial<Engine> = {}): Engine {
       onDelta("lo");
       return usage;
     },
+    async countTokens(texts) {
+      return texts.map((t) => t.length);
+    },
     stop() {},
     async reset() {},
     async unload() {},
