@@ -92,6 +92,11 @@ describe("catalog merge", () => {
     });
   });
 
+  it("keeps the catalog's other top-level fields", () => {
+    const merged = mergeCatalog({ version: 1, modelBaseUrl: "./", models: [] }, [entry("A")]);
+    expect(merged).toMatchObject({ version: 1, modelBaseUrl: "./", models: [{ id: "A" }] });
+  });
+
   it("starts a new catalog when none exists and writes it whole", () => {
     const file = join(tmp.dir, "public", "models", "catalog.json");
     expect(readCatalog(file)).toEqual({ version: 1, models: [] });

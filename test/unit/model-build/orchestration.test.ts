@@ -80,6 +80,7 @@ describe("a full build against the stand-in mlc_llm", () => {
     expect(config.conv_template).not.toHaveProperty("system_prefix_token_ids");
 
     const catalog = readJson<Catalog>("public/models/catalog.json");
+    expect(catalog.modelBaseUrl).toBe("./");
     expect(catalog.models.map((m) => m.id)).toEqual([
       "Qwen2.5-1.5B-Instruct-q4f16_1-MLC",
       "CuteGPT-13B-ift-q4f16_1-MLC",
