@@ -1,6 +1,13 @@
 export type GpuSupport =
   | { status: "checking" }
-  | { status: "available"; features: string[]; maxBufferSize: number }
+  | {
+      status: "available";
+      features: string[];
+      maxBufferSize: number;
+      maxStorageBufferBindingSize: number;
+      /** A software adapter (e.g. SwiftShader) works but is far too slow for a 13B model. */
+      software: boolean;
+    }
   | { status: "unavailable"; reason: "no-api" | "no-adapter" };
 
 /**
@@ -21,5 +28,7 @@ export async function detectGpuSupport(gpu: GPU | undefined): Promise<GpuSupport
     status: "available",
     features: [...adapter.features],
     maxBufferSize: adapter.limits.maxBufferSize,
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    software: adapter.info.isFallbackAdapter || /swiftshader/i.test(adapter.info.architecture),
   };
 }

@@ -1,4 +1,5 @@
 import type { ChatUsage, EngineErrorCode } from "../engine/protocol";
+import type { DecodingSettings } from "../prompt/decoding";
 
 /**
  * - `streaming`: being written now; on load it can only mean the tab closed mid-reply.
@@ -11,6 +12,8 @@ export interface ChatMessage {
   id: string;
   role: "user" | "assistant";
   content: string;
+  /** CuteGPT's optional input field, sent as "问：{content}\n{input}\n答：". */
+  input?: string;
   createdAt: number;
   status: MessageStatus;
   modelId?: string;
@@ -24,12 +27,24 @@ export interface Conversation {
   createdAt: number;
   updatedAt: number;
   modelId?: string;
+  settings?: ConversationSettings;
   messages: ChatMessage[];
+}
+
+/** Per-conversation generation settings, saved with the conversation. */
+export interface ConversationSettings {
+  /** The meta prompt CuteGPT's prompts start with. */
+  metaPrompt: string;
+  /** How many past question/answer pairs the prompt carries (the seed's memory_limit). */
+  historyLimit: number;
+  decoding: DecodingSettings;
 }
 
 /** Where conversations live; the app gets one passed in so tests can use memory instead. */
 export interface ConversationRepository {
   loadAll(): Promise<{ conversations: Conversation[]; rejected: number }>;
+  /** One conversation as stored now (another tab may have written it); undefined if absent or unreadable. */
+  load?(id: string): Promise<Conversation | undefined>;
   save(conversation: Conversation): Promise<void>;
   remove(id: string): Promise<void>;
 }

@@ -9,6 +9,8 @@ import type {
 } from "../../app/engine/protocol";
 import { isEngineErrorCode } from "../../app/engine/protocol";
 import { EngineError, type Engine } from "../../workers/engine";
+import { idbArtifactStore, managesFiles } from "../../workers/model-cache";
+import { readCachedModel } from "../../workers/model-cache/read-cached";
 
 /**
  * A deterministic stand-in for web-llm, used only by test builds. It goes through the same
@@ -34,6 +36,19 @@ export class TestEngine implements Engine {
   private turn = 0;
 
   async load(spec: ModelSpec, onProgress: (progress: LoadProgress) => void): Promise<void> {
+    // Entries with real files (downloaded or imported by workers/model-cache) are read back
+    // from web-llm's caches, and web-llm's own hasModelInCache is asked too, for the tests.
+    if (managesFiles(spec)) {
+      await readCachedModel(idbArtifactStore(), spec, onProgress);
+      this.spec = spec;
+      log.postMessage({
+        kind: "load",
+        modelId: spec.id,
+        marker: TEST_ENGINE_MARKER,
+        webllmHasModelInCache: await webLlmHasModel(spec),
+      });
+      return;
+    }
     const options = spec.testEngine ?? {};
     const total = options.downloadBytes ?? spec.downloadBytes ?? 64 * 1024 * 1024;
     onProgress({ phase: "preparing", fraction: 0, text: "Fetching model configuration" });
@@ -75,7 +90,7 @@ export class TestEngine implements Engine {
     log.postMessage({ kind: "chat", input, options });
     this.stopRequested = false;
     this.turn += 1;
-    const text = input.kind === "messages" ? lastUserText(input) : input.prompt;
+    const text = input.kind === "messages" ? lastUserText(input) : lastPromptQuery(input.prompt);
     const script = scriptFor(text, this.turn);
     const rate = script.rate ?? this.spec.testEngine?.tokensPerSecond ?? 40;
     const started = performance.now();
@@ -138,7 +153,9 @@ interface Script {
 
 function scriptFor(text: string, turn: number): Script {
   const echo = /#echo ([\s\S]*)$/.exec(text);
-  if (echo?.[1] !== undefined) return { tokens: chunk(echo[1], 4) };
+  // "\n" and "\uXXXX" in an echo are unescaped, so one-line test input can script multi-line
+  // output or text (like "问：") that must not appear literally in the question.
+  if (echo?.[1] !== undefined) return { tokens: chunk(unescapeEcho(echo[1]), 4) };
   const script: Script = { tokens: [] };
   const long = /#long:(\d+)/.exec(text);
   const rate = /#rate:(\d+)/.exec(text);
@@ -159,6 +176,19 @@ function scriptFor(text: string, turn: number): Script {
   for (let i = 0; i < count; i++)
     script.tokens.push((i === 0 ? "" : " ") + words[i % words.length]);
   return script;
+}
+
+/** The question of a CuteGPT-layout prompt ("…问：{query}\n答：\n"), so directives work there too. */
+function lastPromptQuery(prompt: string): string {
+  const start = prompt.lastIndexOf("问：");
+  const end = prompt.lastIndexOf("\n答：");
+  return start >= 0 && end > start ? prompt.slice(start + 2, end) : prompt;
+}
+
+function unescapeEcho(text: string): string {
+  return text
+    .replaceAll("\\n", "\n")
+    .replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 function lastUserText(input: Extract<ChatInput, { kind: "messages" }>): string {
@@ -185,6 +215,14 @@ function failure(code: EngineErrorCode): EngineError {
     "quota-exceeded": "The browser ran out of storage space for the model (test engine).",
   };
   return new EngineError(code, messages[code] ?? `Test engine failure: ${code}`);
+}
+
+async function webLlmHasModel(spec: ModelSpec): Promise<boolean> {
+  const { hasModelInCache } = await import("@mlc-ai/web-llm");
+  return hasModelInCache(spec.id, {
+    model_list: [{ model: spec.modelUrl ?? "", model_id: spec.id, model_lib: spec.modelLibUrl ?? "" }],
+    cacheBackend: "indexeddb",
+  });
 }
 
 function sleep(ms: number): Promise<void> {

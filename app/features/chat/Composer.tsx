@@ -1,11 +1,18 @@
-import { useState, type KeyboardEvent } from "react";
+import type { KeyboardEvent } from "react";
 import { useApp } from "../../shell/store";
 import { useStrings } from "../../i18n/strings";
 
-/** Enter sends, Shift+Enter starts a new line, an empty message is never sent. */
+const FIELD =
+  "w-full resize-y rounded border border-zinc-300 bg-white p-2 text-sm focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-900";
+
+/**
+ * Enter sends, Shift+Enter starts a new line, an empty message is never sent. CuteGPT's
+ * optional input field (the text an instruction works on) opens below the instruction.
+ */
 export function Composer() {
   const t = useStrings();
-  const [text, setText] = useState("");
+  const { text, input, showInput } = useApp((s) => s.composer);
+  const setComposer = useApp((s) => s.setComposer);
   const streaming = useApp((s) => s.streaming !== undefined);
   const send = useApp((s) => s.send);
   const stop = useApp((s) => s.stop);
@@ -13,9 +20,8 @@ export function Composer() {
 
   const submit = () => {
     if (!canSend) return;
-    const message = text;
-    setText("");
-    void send(message);
+    setComposer({ text: "", input: "", showInput: false });
+    void send(text, showInput ? input : undefined);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -28,41 +34,68 @@ export function Composer() {
 
   return (
     <form
-      className="flex items-end gap-2 border-t border-zinc-200 p-3 dark:border-zinc-800"
+      className="flex flex-col gap-2 border-t border-zinc-200 p-3 dark:border-zinc-800"
       onSubmit={(e) => {
         e.preventDefault();
         submit();
       }}
     >
-      <label htmlFor="composer" className="sr-only">
-        {t.composerLabel}
-      </label>
-      <textarea
-        id="composer"
-        rows={2}
-        value={text}
-        placeholder={t.composerPlaceholder}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={onKeyDown}
-        className="min-h-[2.5rem] flex-1 resize-y rounded border border-zinc-300 bg-white p-2 text-sm focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-900"
-      />
-      {streaming ? (
-        <button
-          type="button"
-          onClick={() => void stop()}
-          className="rounded bg-zinc-700 px-4 py-2 text-sm font-medium text-white hover:bg-zinc-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none"
-        >
-          {t.stop}
-        </button>
-      ) : (
-        <button
-          type="submit"
-          disabled={!canSend}
-          className="rounded bg-violet-700 px-4 py-2 text-sm font-medium text-white hover:bg-violet-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50"
-        >
-          {t.send}
-        </button>
-      )}
+      <div className="flex items-end gap-2">
+        <div className="flex min-w-0 flex-1 flex-col gap-2">
+          <label htmlFor="composer" className="sr-only">
+            {t.composerLabel}
+          </label>
+          <textarea
+            id="composer"
+            rows={2}
+            value={text}
+            placeholder={t.composerPlaceholder}
+            onChange={(e) => setComposer({ text: e.target.value })}
+            onKeyDown={onKeyDown}
+            className={`${FIELD} min-h-[2.5rem]`}
+          />
+          {showInput && (
+            <>
+              <label htmlFor="composer-input" className="sr-only">
+                {t.inputFieldLabel}
+              </label>
+              <textarea
+                id="composer-input"
+                rows={3}
+                value={input}
+                placeholder={t.inputFieldPlaceholder}
+                onChange={(e) => setComposer({ input: e.target.value })}
+                className={FIELD}
+              />
+            </>
+          )}
+        </div>
+        {streaming ? (
+          <button
+            type="button"
+            onClick={() => void stop()}
+            className="rounded bg-zinc-700 px-4 py-2 text-sm font-medium text-white hover:bg-zinc-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none"
+          >
+            {t.stop}
+          </button>
+        ) : (
+          <button
+            type="submit"
+            disabled={!canSend}
+            className="rounded bg-violet-700 px-4 py-2 text-sm font-medium text-white hover:bg-violet-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50"
+          >
+            {t.send}
+          </button>
+        )}
+      </div>
+      <button
+        type="button"
+        aria-expanded={showInput}
+        onClick={() => setComposer({ showInput: !showInput })}
+        className="self-start text-xs text-violet-700 underline-offset-2 hover:underline focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:text-violet-300"
+      >
+        {showInput ? t.inputFieldHide : t.inputFieldShow}
+      </button>
     </form>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef } from "react";
 import { useApp } from "../../shell/store";
 import { useStrings } from "../../i18n/strings";
 import { MessageView } from "./MessageView";
+import { SeedTasks } from "./SeedTasks";
 
 export function MessageList() {
   const t = useStrings();
@@ -16,8 +17,9 @@ export function MessageList() {
 
   if (!conversation || conversation.messages.length === 0) {
     return (
-      <div className="flex flex-1 items-center justify-center p-6 text-center text-sm text-zinc-500">
-        {t.emptyChat}
+      <div className="flex flex-1 flex-col items-center justify-center gap-4 overflow-y-auto p-6 text-center text-sm text-zinc-600 dark:text-zinc-400">
+        <p>{t.emptyChat}</p>
+        <SeedTasks />
       </div>
     );
   }

@@ -1,24 +1,53 @@
 import type { StateCreator } from "zustand";
 import { EngineClientError } from "../../engine/errors";
-import type { ChatInput, ChatTurn, EngineErrorInfo } from "../../engine/protocol";
+import type { EngineErrorInfo } from "../../engine/protocol";
+import { PromptTooLongError } from "../../prompt/budget";
+import { StopFilter } from "../../prompt/stops";
 import type { AppState, StoreDeps } from "../../shell/app-state";
-import type { ChatMessage, Conversation } from "../../storage/types";
+import type { ChatMessage, ConversationSettings } from "../../storage/types";
 import { newId } from "../../ui/ids";
+import { buildEngineRequest } from "./engine-request";
+import { defaultConversationSettings, settingsOf } from "./settings";
+
+export interface ComposerDraft {
+  text: string;
+  /** CuteGPT's input field (the text an instruction works on). */
+  input: string;
+  showInput: boolean;
+}
 
 export interface ChatSlice {
   /** The reply being written now; one at a time, since there is one engine. */
   streaming: { conversationId: string; messageId: string } | undefined;
-  send(text: string): Promise<void>;
+  /** Settings a new chat starts with (changed from the settings panel before the first send). */
+  draftSettings: ConversationSettings;
+  /** What the composer holds; presets fill it, sending clears it. */
+  composer: ComposerDraft;
+  setComposer(patch: Partial<ComposerDraft>): void;
+  send(text: string, input?: string): Promise<void>;
   stop(): Promise<void>;
+  /** Changes the active conversation's settings, or the draft when no chat is open. */
+  updateSettings(settings: ConversationSettings): void;
 }
 
 export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [], ChatSlice> {
   return (set, get) => ({
     streaming: undefined,
+    draftSettings: defaultConversationSettings(),
+    composer: { text: "", input: "", showInput: false },
 
-    async send(text) {
-      const content = text.trim();
-      if (!content || get().streaming) return;
+    setComposer(patch) {
+      set({ composer: { ...get().composer, ...patch } });
+    },
+
+    updateSettings(settings) {
+      const { activeId, conversations } = get();
+      if (activeId && conversations[activeId]) get().setConversationSettings(activeId, settings);
+      else set({ draftSettings: settings });
+    },
+
+    async send(text, input) {
+      if (!text.trim() || get().streaming) return;
       const modelId = get().selectedModelId;
       const userMessage: ChatMessage = {
         id: newId(),
@@ -26,9 +55,10 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
         content: text,
         createdAt: Date.now(),
         status: "done",
+        ...(input?.trim() && { input }),
         ...(modelId !== undefined && { modelId }),
       };
-      const conversationId = get().appendMessage(get().activeId, userMessage);
+      const conversationId = get().appendMessage(get().activeId, userMessage, get().draftSettings);
       const reply: ChatMessage = {
         id: newId(),
         role: "assistant",
@@ -52,21 +82,43 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
           return;
         }
         const conversation = get().conversations[conversationId];
-        if (!conversation) return;
+        const entry = get().catalog.find((m) => m.id === get().loadedModelId);
+        if (!conversation || !entry) return;
+        const history = conversation.messages.filter((m) => m.id !== reply.id);
+        const request = await buildEngineRequest(
+          history,
+          settingsOf(conversation),
+          { cutegpt: entry.family === "cutegpt", contextWindow: entry.contextWindow },
+          async (t) => (await deps.engine.countTokens([t]))[0] ?? 0,
+        );
+        const filter = request.cutegpt ? new StopFilter() : undefined;
         let written = "";
-        const usage = await deps.engine.chat(inputFor(conversation, reply.id), {}, (delta) => {
-          written += delta;
+        let stoppedByModel = false;
+        const usage = await deps.engine.chat(request.input, request.options, (delta) => {
+          if (stoppedByModel) return;
+          let shown = delta;
+          if (filter) {
+            const result = filter.push(delta);
+            shown = result.text;
+            // The model began a new turn or emitted a stop token: end the reply here.
+            if (result.stopped) {
+              stoppedByModel = true;
+              void deps.engine.stop();
+            }
+          }
+          if (!shown) return;
+          written += shown;
           get().updateMessage(conversationId, reply.id, { content: written });
         });
+        if (filter && !stoppedByModel) written += filter.flush();
+        const aborted = usage.finishReason === "abort" && !stoppedByModel;
         get().updateMessage(conversationId, reply.id, {
-          status: usage.finishReason === "abort" ? "stopped" : "done",
-          usage,
+          content: written,
+          status: aborted ? "stopped" : "done",
+          usage: stoppedByModel ? { ...usage, finishReason: "stop" } : usage,
         });
       } catch (error) {
-        const info: EngineErrorInfo =
-          error instanceof EngineClientError
-            ? { code: error.code, message: error.message }
-            : { code: "unknown", message: String(error) };
+        const info = toErrorInfo(error);
         const lost = info.code === "worker-crashed" || info.code === "device-lost";
         if (lost) get().markModelLost(info);
         get().updateMessage(conversationId, reply.id, {
@@ -86,18 +138,12 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
   });
 }
 
-/** The conversation as chat messages for the engine, up to (not including) the new reply. */
-function inputFor(conversation: Conversation, replyId: string): ChatInput {
-  const messages: ChatTurn[] = [];
-  for (const m of conversation.messages) {
-    if (m.id === replyId) break;
-    // A failed reply carries no text the model wrote; dropping it with its question keeps
-    // user and assistant turns alternating, which chat templates require.
-    if (m.role === "assistant" && (m.status === "error" || m.content === "")) {
-      if (messages.at(-1)?.role === "user") messages.pop();
-      continue;
-    }
-    messages.push({ role: m.role, content: m.content });
+function toErrorInfo(error: unknown): EngineErrorInfo {
+  if (error instanceof EngineClientError) return { code: error.code, message: error.message };
+  // The budget refuses a message that cannot fit before the engine ever sees it, so no
+  // request fails with the engine's raw "context window exceeded".
+  if (error instanceof PromptTooLongError) {
+    return { code: "context-window-exceeded", message: error.message };
   }
-  return { kind: "messages", messages };
+  return { code: "unknown", message: error instanceof Error ? error.message : String(error) };
 }

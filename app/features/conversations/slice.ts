@@ -1,8 +1,9 @@
 import type { StateCreator } from "zustand";
 import type { AppState, StoreDeps } from "../../shell/app-state";
 import { markCutOffReplies } from "../../storage/conversation-shape";
+import { mergeConversations } from "../../storage/cross-tab";
 import { ThrottledSaver } from "../../storage/throttled-saver";
-import type { ChatMessage, Conversation } from "../../storage/types";
+import type { ChatMessage, Conversation, ConversationSettings } from "../../storage/types";
 import { newId } from "../../ui/ids";
 
 export interface ConversationsSlice {
@@ -16,10 +17,17 @@ export interface ConversationsSlice {
   newChat(): void;
   selectConversation(id: string): void;
   /** Creates the conversation if needed and appends a message; returns their ids. */
-  appendMessage(conversationId: string | undefined, message: ChatMessage): string;
+  appendMessage(
+    conversationId: string | undefined,
+    message: ChatMessage,
+    settingsForNew?: ConversationSettings,
+  ): string;
+  setConversationSettings(id: string, settings: ConversationSettings): void;
   updateMessage(conversationId: string, messageId: string, patch: Partial<ChatMessage>): void;
   /** Writes whatever is waiting to be saved (end of a reply, page hide, retry). */
   flushSaves(): Promise<void>;
+  /** Another tab saved this conversation: re-read it and merge in what this tab lacks. */
+  syncFromStorage(id: string): Promise<void>;
 }
 
 const TITLE_LENGTH = 48;
@@ -79,7 +87,7 @@ export function createConversationsSlice(
         if (get().conversations[id]) set({ activeId: id });
       },
 
-      appendMessage(conversationId, message) {
+      appendMessage(conversationId, message, settingsForNew) {
         const now = Date.now();
         const existing = conversationId ? get().conversations[conversationId] : undefined;
         const conversation: Conversation = existing
@@ -91,6 +99,7 @@ export function createConversationsSlice(
               updatedAt: now,
               messages: [message],
               ...(message.modelId !== undefined && { modelId: message.modelId }),
+              ...(settingsForNew !== undefined && { settings: settingsForNew }),
             };
         set({
           conversations: { ...get().conversations, [conversation.id]: conversation },
@@ -98,6 +107,14 @@ export function createConversationsSlice(
         });
         persist(conversation, true);
         return conversation.id;
+      },
+
+      setConversationSettings(id, settings) {
+        const existing = get().conversations[id];
+        if (!existing) return;
+        const conversation = { ...existing, settings };
+        set({ conversations: { ...get().conversations, [id]: conversation } });
+        persist(conversation, true);
       },
 
       updateMessage(conversationId, messageId, patch) {
@@ -116,6 +133,14 @@ export function createConversationsSlice(
       async flushSaves() {
         await saver.flush();
         clearSaveErrorIfSaved();
+      },
+
+      async syncFromStorage(id) {
+        const stored = await deps.repository.load?.(id);
+        if (!stored) return;
+        const mine = get().conversations[id];
+        const merged = mine ? mergeConversations(mine, stored) : stored;
+        if (merged !== mine) set({ conversations: { ...get().conversations, [id]: merged } });
       },
     };
   };

@@ -2,8 +2,9 @@ import { useApp } from "../../shell/store";
 import { useStrings, type Strings } from "../../i18n/strings";
 import type { LoadProgress } from "../../engine/protocol";
 import { ProgressBar } from "../../ui/ProgressBar";
-import { formatMB } from "../../ui/format";
-import { CUTEGPT_FAMILY } from "./catalog";
+import { formatMB, formatRate } from "../../ui/format";
+import { CUTEGPT_FAMILY, type CatalogEntry } from "./catalog";
+import { PreflightSummary } from "./PreflightSummary";
 import { unsupportedReason } from "./compatibility";
 
 /** Model picker, load button, load progress and load errors. */
@@ -19,10 +20,17 @@ export function ModelBar() {
   const catalogError = useApp((s) => s.catalogError);
   const selectModel = useApp((s) => s.selectModel);
   const loadModel = useApp((s) => s.loadModel);
+  const loadNotice = useApp((s) => s.loadNotice);
+  const cancelLoad = useApp((s) => s.cancelLoad);
 
   const selected = catalog.find((m) => m.id === selectedId);
-  const selectedReason = selected ? unsupportedReason(selected, gpu) : undefined;
-  const hasCuteGpt = catalog.some((m) => m.family === CUTEGPT_FAMILY && m.engine === "webllm");
+  const missingFiles = useApp((s) => s.missingFiles);
+  const reasonFor = (m: CatalogEntry) =>
+    unsupportedReason(m, gpu, { filesMissing: missingFiles[m.id] === true });
+  const selectedReason = selected ? reasonFor(selected) : undefined;
+  const hasCuteGpt = catalog.some(
+    (m) => m.family === CUTEGPT_FAMILY && m.engine === "webllm" && !missingFiles[m.id],
+  );
   const isReady = loadState === "ready" && loadedId === selectedId;
 
   return (
@@ -42,13 +50,13 @@ export function ModelBar() {
           onChange={(e) => selectModel(e.target.value)}
         >
           {catalog.map((m) => {
-            const reason = unsupportedReason(m, gpu);
+            const reason = reasonFor(m);
             const badge = m.family === CUTEGPT_FAMILY ? `★ ${t.cutegptBadge} · ` : "";
             return (
               <option key={m.id} value={m.id} disabled={reason !== undefined}>
                 {badge}
                 {m.name}
-                {reason ? ` — ${t.unsupportedModel}` : ""}
+                {reason ? ` — ${t.unsupportedModel}: ${reason}` : ""}
               </option>
             );
           })}
@@ -68,8 +76,13 @@ export function ModelBar() {
           {loadState === "loading" ? t.loading : isReady ? t.loaded : t.load}
         </button>
       </div>
+      {selected && !selectedReason && loadState !== "loading" && !isReady && (
+        <PreflightSummary entry={selected} gpu={gpu} />
+      )}
       {selectedReason && (
-        <p className="text-sm text-amber-700 dark:text-amber-400">{selectedReason}</p>
+        <p data-testid="model-unavailable" className="text-sm text-amber-700 dark:text-amber-400">
+          {selectedReason}
+        </p>
       )}
       {!hasCuteGpt && catalog.length > 0 && (
         <p className="text-xs text-zinc-600 dark:text-zinc-400">{t.modelMissingHint}</p>
@@ -80,6 +93,27 @@ export function ModelBar() {
         </p>
       )}
       {loadState === "loading" && <LoadProgressView progress={progress} t={t} />}
+      {loadState === "loading" && progress?.phase === "fetching" && (
+        <div className="flex items-start gap-2 text-xs text-zinc-600 dark:text-zinc-400">
+          <p className="flex-1">{t.storagePersistWhy}</p>
+          <button
+            type="button"
+            className="rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700"
+            onClick={() => void cancelLoad()}
+          >
+            {t.cancelDownload}
+          </button>
+        </div>
+      )}
+      {loadNotice && (
+        <p
+          role="status"
+          data-testid="load-notice"
+          className="text-sm text-amber-700 dark:text-amber-400"
+        >
+          {loadNotice}
+        </p>
+      )}
       {loadState === "error" && loadError && (
         <p
           role="alert"
@@ -103,7 +137,23 @@ function LoadProgressView({ progress, t }: { progress: LoadProgress | undefined;
   }[phase];
   const detail =
     progress?.bytesDone !== undefined && progress.bytesTotal !== undefined
-      ? `${formatMB(progress.bytesDone)} / ${formatMB(progress.bytesTotal)}`
+      ? [
+          `${formatMB(progress.bytesDone)} / ${formatMB(progress.bytesTotal)}`,
+          progress.bytesPerSecond !== undefined &&
+            `${formatRate(progress.bytesPerSecond / (1024 * 1024))} MB/s`,
+          progress.secondsLeft !== undefined &&
+            `${formatDuration(progress.secondsLeft)} ${t.timeLeft}`,
+        ]
+          .filter(Boolean)
+          .join(" · ")
       : undefined;
   return <ProgressBar fraction={progress?.fraction ?? 0} label={label} detail={detail} />;
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "…";
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }

@@ -15,9 +15,20 @@ const entrySchema = z.object({
   modelLibPath: z.string().optional(),
   requiredFeatures: z.array(z.string()).default([]),
   vramMB: z.number().optional(),
+  bufferSizeRequiredBytes: z.number().optional(),
   downloadBytes: z.number().optional(),
   contextWindow: z.number().int().positive().optional(),
-  integrity: z.unknown().optional(),
+  /** From model-build: SRI for config, library and tokenizer; sha256 SRI per weight shard. */
+  integrity: z
+    .object({
+      config: z.string().optional(),
+      modelLib: z.string().optional(),
+      tokenizer: z.string().optional(),
+      shards: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  /** Set on entries the user imported from a folder (kept in this browser only). */
+  imported: z.boolean().optional(),
   testEngine: z
     .object({
       tokensPerSecond: z.number().positive().optional(),
@@ -35,6 +46,12 @@ const catalogSchema = z.object({
 });
 
 export type CatalogEntry = z.infer<typeof entrySchema>;
+
+/** Validates one entry (e.g. an imported one kept in this browser); undefined if unusable. */
+export function parseCatalogEntry(value: unknown): CatalogEntry | undefined {
+  const parsed = entrySchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
 export type Catalog = z.infer<typeof catalogSchema>;
 
 export const CUTEGPT_FAMILY = "cutegpt";
@@ -80,6 +97,15 @@ export function modelSpecFor(entry: CatalogEntry, baseUrl: URL): ModelSpec {
   if (entry.modelLibPath) spec.modelLibUrl = new URL(entry.modelLibPath, baseUrl).href;
   if (entry.contextWindow) spec.contextWindow = entry.contextWindow;
   if (entry.downloadBytes) spec.downloadBytes = entry.downloadBytes;
+  if (entry.integrity) {
+    const { config, modelLib, tokenizer, shards } = entry.integrity;
+    spec.integrity = {
+      ...(config !== undefined && { config }),
+      ...(modelLib !== undefined && { modelLib }),
+      ...(tokenizer !== undefined && { tokenizer }),
+      ...(shards !== undefined && { shards }),
+    };
+  }
   if (entry.testEngine) {
     const { tokensPerSecond, loadFailure, downloadBytes } = entry.testEngine;
     spec.testEngine = {

@@ -4,7 +4,7 @@ import { detectGpuSupport, type GpuSupport } from "../../engine/gpu-support";
 import type { EngineErrorInfo, LoadProgress } from "../../engine/protocol";
 import type { AppState, StoreDeps } from "../../shell/app-state";
 import { fetchCatalog, modelSpecFor, type CatalogEntry } from "./catalog";
-import { unsupportedReason } from "./compatibility";
+import { preferredModel, unsupportedReason } from "./compatibility";
 
 export type LoadState = "idle" | "loading" | "ready" | "error";
 
@@ -13,6 +13,12 @@ export interface ModelsSlice {
   catalogError: string | undefined;
   modelBaseUrl: string | undefined;
   gpu: GpuSupport;
+  /** Catalog entries whose files the server does not have (checked, not guessed). */
+  missingFiles: Record<string, boolean>;
+  /** Something about the last load the user should know (a refetched shard, a cancel). */
+  loadNotice: string | undefined;
+  /** Stops the model download in progress; finished files are kept. */
+  cancelLoad(): Promise<void>;
   selectedModelId: string | undefined;
   loadedModelId: string | undefined;
   loadState: LoadState;
@@ -33,6 +39,8 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
     catalogError: undefined,
     modelBaseUrl: undefined,
     gpu: { status: "checking" },
+    missingFiles: {},
+    loadNotice: undefined,
     selectedModelId: undefined,
     loadedModelId: undefined,
     loadState: "idle",
@@ -46,18 +54,20 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
         const remembered = localStorage.getItem(SELECTED_KEY);
         await gpuCheck;
         const gpu = get().gpu;
-        const runnable = catalog.models.filter((m) => unsupportedReason(m, gpu) === undefined);
+        const missingFiles = await findMissingFiles(catalog.models, baseUrl);
+        const usable = (m: CatalogEntry) =>
+          unsupportedReason(m, gpu, { filesMissing: missingFiles[m.id] === true }) === undefined;
         const selected =
-          catalog.models.find(
-            (m) => m.id === remembered && unsupportedReason(m, gpu) === undefined,
-          ) ??
-          runnable[0] ??
+          catalog.models.find((m) => m.id === remembered && usable(m)) ??
+          preferredModel(catalog.models, gpu, missingFiles) ??
           catalog.models[0];
         set({
           catalog: catalog.models,
           modelBaseUrl: baseUrl.href,
+          missingFiles,
           selectedModelId: selected?.id,
         });
+        await get().restoreImportedModels();
       } catch (error) {
         await gpuCheck;
         set({ catalogError: error instanceof Error ? error.message : String(error) });
@@ -76,25 +86,71 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
       if (!entry || !modelBaseUrl) return false;
       if (loadState === "loading") return false;
       if (loadState === "ready" && loadedModelId === entry.id) return true;
-      set({ loadState: "loading", progress: undefined, loadError: undefined });
+      set({
+        loadState: "loading",
+        progress: undefined,
+        loadError: undefined,
+        loadNotice: undefined,
+      });
       try {
+        const tooBig = await get().prepareDownload(entry);
+        if (tooBig) throw new EngineClientError("quota-exceeded", tooBig);
         await deps.engine.load(modelSpecFor(entry, new URL(modelBaseUrl)), (progress) =>
-          set({ progress }),
+          set(progress.notice ? { progress, loadNotice: progress.notice } : { progress }),
         );
         set({ loadState: "ready", loadedModelId: entry.id, progress: undefined });
+        void get()
+          .refreshStorage()
+          .catch(() => undefined);
         return true;
       } catch (error) {
         const info =
           error instanceof EngineClientError
             ? { code: error.code, message: error.message }
             : { code: "unknown" as const, message: String(error) };
+        void get()
+          .refreshStorage()
+          .catch(() => undefined);
+        if (info.code === "cancelled") {
+          set({ loadState: "idle", loadedModelId: undefined, loadNotice: info.message });
+          return false;
+        }
         set({ loadState: "error", loadedModelId: undefined, loadError: info });
         return false;
       }
+    },
+
+    async cancelLoad() {
+      await deps.engine.cancelLoad();
     },
 
     markModelLost(error) {
       set({ loadState: "idle", loadedModelId: undefined, progress: undefined, loadError: error });
     },
   });
+}
+
+/**
+ * Asks the server whether CuteGPT's files are there (a HEAD request for the config), so the
+ * picker can say "build them with model-build" instead of failing after the user clicks.
+ * Prebuilt and test entries are not checked; an unreachable server counts as "unknown", not
+ * missing, so offline use of a cached model is never blocked.
+ */
+async function findMissingFiles(
+  entries: CatalogEntry[],
+  baseUrl: URL,
+): Promise<Record<string, boolean>> {
+  const checks = entries
+    .filter((m) => m.engine === "webllm" && !m.prebuilt && m.family === "cutegpt" && m.modelPath)
+    .map(async (m) => {
+      const spec = modelSpecFor(m, baseUrl);
+      const url = new URL("resolve/main/mlc-chat-config.json", spec.modelUrl);
+      try {
+        const response = await fetch(url, { method: "HEAD", cache: "no-cache" });
+        return [m.id, response.status === 404] as const;
+      } catch {
+        return [m.id, false] as const;
+      }
+    });
+  return Object.fromEntries((await Promise.all(checks)).filter(([, missing]) => missing));
 }

@@ -1,0 +1,119 @@
+import { useId } from "react";
+import { DECODING_DIFFERENCES_HELP, matchPreset, presetSettings } from "../../prompt/decoding";
+import type { DecodingPresetName, DecodingSettings } from "../../prompt/decoding";
+import { useApp } from "../../shell/store";
+import { useStrings } from "../../i18n/strings";
+import type { ConversationSettings } from "../../storage/types";
+import { settingsOf } from "./settings";
+
+const INPUT =
+  "w-full rounded border border-zinc-300 bg-white px-2 py-1 text-sm focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-900";
+
+/**
+ * Per-conversation generation settings, saved with the conversation: meta prompt, history
+ * window, decoding preset and its values, max tokens. Before the first message they apply to
+ * the chat about to start.
+ */
+export function ConversationSettingsPanel() {
+  const t = useStrings();
+  const id = useId();
+  const conversation = useApp((s) => (s.activeId ? s.conversations[s.activeId] : undefined));
+  const draft = useApp((s) => s.draftSettings);
+  const update = useApp((s) => s.updateSettings);
+  const settings = conversation ? settingsOf(conversation) : draft;
+
+  const setDecoding = (patch: Partial<DecodingSettings>) => {
+    const decoding = { ...settings.decoding, ...patch };
+    update({ ...settings, decoding: { ...decoding, preset: matchPreset(decoding) } });
+  };
+  const set = (patch: Partial<ConversationSettings>) => update({ ...settings, ...patch });
+  const num = (value: string, fallback: number) => {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : fallback;
+  };
+
+  return (
+    <details className="border-t border-zinc-200 px-3 py-2 text-sm dark:border-zinc-800">
+      <summary className="cursor-pointer text-xs font-medium text-zinc-700 dark:text-zinc-300">
+        {t.settingsTitle}
+      </summary>
+      <div className="mt-2 grid grid-cols-1 gap-3 sm:grid-cols-2">
+        <label className="flex flex-col gap-1 sm:col-span-2" htmlFor={`${id}-meta`}>
+          <span className="text-xs">{t.settingsMeta}</span>
+          <textarea
+            id={`${id}-meta`}
+            rows={2}
+            className={INPUT}
+            value={settings.metaPrompt}
+            onChange={(e) => set({ metaPrompt: e.target.value })}
+          />
+        </label>
+        <label className="flex flex-col gap-1" htmlFor={`${id}-history`}>
+          <span className="text-xs">{t.settingsHistory}</span>
+          <input
+            id={`${id}-history`}
+            type="number"
+            min={0}
+            max={20}
+            className={INPUT}
+            value={settings.historyLimit}
+            onChange={(e) =>
+              set({
+                historyLimit: Math.max(0, Math.floor(num(e.target.value, settings.historyLimit))),
+              })
+            }
+          />
+        </label>
+        <label className="flex flex-col gap-1" htmlFor={`${id}-preset`}>
+          <span className="text-xs">{t.settingsPreset}</span>
+          <select
+            id={`${id}-preset`}
+            className={INPUT}
+            value={settings.decoding.preset}
+            onChange={(e) => {
+              const name = e.target.value as DecodingPresetName | "custom";
+              if (name !== "custom") set({ decoding: presetSettings(name) });
+            }}
+          >
+            <option value="reference">{t.presetReference}</option>
+            <option value="creative">{t.presetCreative}</option>
+            <option value="custom" disabled>
+              {t.presetCustom}
+            </option>
+          </select>
+        </label>
+        {(
+          [
+            ["temperature", t.settingsTemperature, 0, 2, 0.05],
+            ["topP", t.settingsTopP, 0, 1, 0.05],
+            ["repetitionPenalty", t.settingsRepetition, 1, 2, 0.05],
+            ["maxTokens", t.settingsMaxTokens, 1, 1536, 1],
+          ] as const
+        ).map(([key, label, min, max, step]) => (
+          <label key={key} className="flex flex-col gap-1" htmlFor={`${id}-${key}`}>
+            <span className="text-xs">{label}</span>
+            <input
+              id={`${id}-${key}`}
+              type="number"
+              min={min}
+              max={max}
+              step={step}
+              className={INPUT}
+              value={settings.decoding[key]}
+              onChange={(e) => {
+                const value = Math.min(
+                  max,
+                  Math.max(min, num(e.target.value, settings.decoding[key])),
+                );
+                setDecoding({ [key]: key === "maxTokens" ? Math.round(value) : value });
+              }}
+            />
+          </label>
+        ))}
+        <p className="text-xs whitespace-pre-line text-zinc-600 sm:col-span-2 dark:text-zinc-400">
+          {DECODING_DIFFERENCES_HELP}
+        </p>
+      </div>
+    </details>
+  );
+}
