@@ -1,0 +1,113 @@
+import { useEffect, useMemo, useState } from "react";
+import { useStrings } from "../../i18n/strings";
+import { useApp } from "../../shell/store";
+import { MessageView } from "../chat/MessageView";
+import { decodeShareFragment, linkIdentity, type DecodeResult } from "./codec";
+import { fromShared } from "./conversation-mapping";
+import { openedLinksStore } from "./opened-links";
+
+const opened = openedLinksStore();
+
+/**
+ * A shared conversation, read-only. Everything in it is untrusted: it was validated by the
+ * codec and is shown only through the same safe message rendering as model output. Nothing
+ * touches local history until the user chooses "Continue this chat".
+ */
+export default function SharedView({ fragment, onClose }: { fragment: string; onClose(): void }) {
+  const t = useStrings();
+  const decoded: DecodeResult = useMemo(() => decodeShareFragment(fragment), [fragment]);
+  const catalog = useApp((s) => s.catalog);
+  const conversations = useApp((s) => s.conversations);
+  const addConversation = useApp((s) => s.addConversation);
+  const select = useApp((s) => s.selectConversation);
+  const [existingId, setExistingId] = useState<string>();
+
+  useEffect(() => {
+    let live = true;
+    void linkIdentity(fragment)
+      .then((id) => opened.find(id))
+      .then((id) => live && setExistingId(id));
+    return () => {
+      live = false;
+    };
+  }, [fragment]);
+
+  if (!decoded.ok) {
+    return (
+      <section className="flex flex-1 flex-col items-center justify-center gap-3 p-6 text-center">
+        <h2 className="text-base font-semibold">{t.sharedBrokenTitle}</h2>
+        <p
+          role="alert"
+          data-testid="share-open-error"
+          data-error-code={decoded.error.code}
+          className="max-w-lg text-sm"
+        >
+          {decoded.error.message}
+        </p>
+        <button
+          type="button"
+          onClick={onClose}
+          className="rounded border border-zinc-300 px-3 py-1 text-sm dark:border-zinc-700"
+        >
+          {t.sharedBack}
+        </button>
+      </section>
+    );
+  }
+
+  const shared = decoded.conversation;
+  const preview = fromShared(shared, 0);
+  const model = catalog.find((m) => m.id === shared.modelId);
+  const alreadyHere = existingId !== undefined && conversations[existingId] !== undefined;
+
+  const continueChat = async () => {
+    const identity = await linkIdentity(fragment);
+    const known = await opened.find(identity);
+    if (known && conversations[known]) {
+      select(known);
+    } else {
+      const conversation = fromShared(shared);
+      addConversation(conversation);
+      await opened.remember(identity, conversation.id);
+    }
+    onClose();
+  };
+
+  return (
+    <section
+      aria-labelledby="shared-title"
+      className="flex min-h-0 flex-1 flex-col"
+      data-testid="shared-view"
+    >
+      <header className="flex flex-wrap items-center gap-2 border-b border-zinc-200 p-3 dark:border-zinc-800">
+        <div className="min-w-0 flex-1">
+          <h2 id="shared-title" className="truncate text-base font-semibold">
+            {shared.title || t.sharedUntitled}
+          </h2>
+          <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="shared-model">
+            {t.sharedReadOnly} · {t.model}: {model?.name ?? shared.modelId}
+          </p>
+        </div>
+        <button
+          type="button"
+          onClick={() => void continueChat()}
+          className="rounded bg-violet-700 px-3 py-1 text-sm font-medium text-white hover:bg-violet-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none"
+        >
+          {alreadyHere ? t.sharedOpenCopy : t.sharedContinue}
+        </button>
+        <button
+          type="button"
+          onClick={onClose}
+          className="rounded border border-zinc-300 px-3 py-1 text-sm hover:bg-zinc-100 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:hover:bg-zinc-800"
+        >
+          {t.close}
+        </button>
+      </header>
+      <div className="flex flex-1 flex-col gap-4 overflow-y-auto p-4">
+        {preview.messages.map((m) => (
+          <MessageView key={m.id} message={m} t={t} />
+        ))}
+      </div>
+    </section>
+  );
+}

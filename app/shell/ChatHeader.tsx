@@ -1,0 +1,39 @@
+import { lazy, Suspense, useState } from "react";
+import { useStrings } from "../i18n/strings";
+import { useApp } from "./store";
+
+const ShareDialog = lazy(() => import("../features/share/ShareDialog"));
+
+/** The open conversation's title and its Share action. */
+export function ChatHeader() {
+  const t = useStrings();
+  const conversation = useApp((s) => (s.activeId ? s.conversations[s.activeId] : undefined));
+  const fallbackModelId = useApp((s) => s.selectedModelId ?? "unknown-model");
+  const busy = useApp(
+    (s) => s.streaming?.conversationId === s.activeId && s.activeId !== undefined,
+  );
+  const [sharing, setSharing] = useState(false);
+  if (!conversation || conversation.messages.length === 0) return null;
+  return (
+    <div className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
+      <h2 className="min-w-0 flex-1 truncate text-sm font-medium">{conversation.title}</h2>
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() => setSharing(true)}
+        className="rounded border border-zinc-300 px-2 py-1 text-xs hover:bg-zinc-100 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800"
+      >
+        {t.share}
+      </button>
+      {sharing && (
+        <Suspense fallback={null}>
+          <ShareDialog
+            conversation={conversation}
+            fallbackModelId={fallbackModelId}
+            onClose={() => setSharing(false)}
+          />
+        </Suspense>
+      )}
+    </div>
+  );
+}
