@@ -32,7 +32,7 @@ const PRESETS: Readonly<Record<DecodingPresetName, Readonly<DecodingSettings>>> 
     repetitionPenalty: 1.1,
     maxTokens: 256,
   },
-  // The scripts also pass top_k 50; web-llm cannot apply it (see DECODING_DIFFERENCES_HELP).
+  // The scripts also pass top_k 50; the worker applies it (see DECODING_DIFFERENCES_HELP).
   creative: {
     preset: "creative",
     temperature: 0.7,
@@ -44,8 +44,8 @@ const PRESETS: Readonly<Record<DecodingPresetName, Readonly<DecodingSettings>>> 
 
 export const DECODING_PRESET_NAMES: readonly DecodingPresetName[] = ["reference", "creative"];
 
-/** The reference scripts' top_k, which web-llm has no setting for. */
-export const UNSUPPORTED_REFERENCE_TOP_K = 50;
+/** The reference scripts' top_k; web-llm has no setting for it, the worker applies it. */
+export const REFERENCE_TOP_K = 50;
 
 /** A fresh copy, so a caller editing its settings never changes the preset itself. */
 export function presetSettings(name: DecodingPresetName): DecodingSettings {
@@ -71,13 +71,10 @@ export function matchPreset(
 }
 
 export const DECODING_DIFFERENCES_HELP =
-  "How this differs from the CuteGPT reference scripts (Hugging Face transformers):\n" +
-  "• Top-k: the scripts pass top_k 50; the browser engine has no top-k, so sampling uses " +
-  "top-p and temperature only. With the Reference preset this changes nothing, because " +
-  "greedy decoding picks the single most likely token anyway.\n" +
-  "• Repetition penalty: Hugging Face penalises every token already in the prompt and the " +
-  "reply; the browser engine penalises only tokens generated in the current reply. Words " +
-  "from your question or earlier turns can therefore be repeated more readily here.\n" +
+  "How this compares with the CuteGPT reference scripts (Hugging Face transformers):\n" +
+  "• Top-k 50 and the repetition penalty over prompt and reply are applied as the scripts " +
+  "do, by a logit processor in the worker (web-llm itself has no top-k and penalises only " +
+  "tokens of the current reply; other models use web-llm's own behaviour).\n" +
   "• Greedy decoding: the engine has no greedy switch; temperature 0 is applied as a tiny " +
   "temperature, which chooses the most likely token except on near-exact ties.\n" +
   "• First token: the scripts forbid ending the reply on its very first token; here an " +

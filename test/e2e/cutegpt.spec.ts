@@ -98,6 +98,8 @@ test("the model receives exactly CuteGPT's training layout over five turns, with
     topP: 1,
     repetitionPenalty: 1.1,
     stop: ["<end>", "<s>", "</s>", "\n问："],
+    topK: 50,
+    repetitionOverPrompt: true,
   });
 });
 

@@ -63,6 +63,15 @@ describe("web-llm contract", () => {
     expect(bundle).toContain("this.tokenizer = tokenizer;");
   });
 
+  it("still runs a registered logit processor on raw CPU logits before its own penalties", () => {
+    const processor = bundle.indexOf("this.logitProcessor.processLogits(logitsOnCPUArray)");
+    const penalties = bundle.indexOf("// 3. Apply penalties to logits on GPU");
+    expect(processor).toBeGreaterThan(0);
+    expect(penalties).toBeGreaterThan(processor);
+    expect(bundle).toContain("processSampledToken(sampledToken)");
+    expect(bundle).toMatch(/logitProcessorRegistry[^;]*\.get\(modelId\)/);
+  });
+
   it("still lists every prebuilt model the catalog offers; the catalog asks for at least its features", () => {
     const prebuilt = catalog.models.filter((m) => m.prebuilt);
     expect(prebuilt.length).toBeGreaterThan(0);

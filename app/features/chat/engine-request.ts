@@ -2,6 +2,7 @@ import type { ChatInput, ChatOptions, ChatTurn } from "../../engine/protocol";
 import { conversationToPrompt, type ConversationMessage } from "../../prompt/cutegpt";
 import { fitPromptToBudget, type TokenCounter } from "../../prompt/budget";
 import { CUTEGPT_STOP_STRINGS } from "../../prompt/stops";
+import { REFERENCE_TOP_K } from "../../prompt/decoding";
 import type { ChatMessage, ConversationSettings } from "../../storage/types";
 
 /** CuteGPT was trained on 2048-token sequences. */
@@ -65,7 +66,14 @@ export async function buildEngineRequest(
   });
   return {
     input: { kind: "prompt", prompt: fitted.prompt },
-    options: { ...options, stop: [...CUTEGPT_STOP_STRINGS] },
+    options: {
+      ...options,
+      stop: [...CUTEGPT_STOP_STRINGS],
+      // The reference scripts' top_k and HF's prompt-wide repetition penalty, applied in the
+      // worker by a logit processor.
+      topK: REFERENCE_TOP_K,
+      repetitionOverPrompt: true,
+    },
     cutegpt: true,
     droppedTurns: fitted.droppedTurns,
   };

@@ -3,7 +3,7 @@ import {
   DECODING_DIFFERENCES_HELP,
   DECODING_PRESET_NAMES,
   DEFAULT_DECODING_PRESET,
-  UNSUPPORTED_REFERENCE_TOP_K,
+  REFERENCE_TOP_K,
   matchPreset,
   presetSettings,
 } from "../../../app/prompt/decoding";
@@ -28,7 +28,7 @@ describe("decoding presets", () => {
       repetitionPenalty: 1.1,
       maxTokens: 256,
     });
-    expect(UNSUPPORTED_REFERENCE_TOP_K).toBe(50);
+    expect(REFERENCE_TOP_K).toBe(50);
   });
 
   it("hands out copies, so editing settings never changes a preset", () => {
@@ -43,7 +43,7 @@ describe("decoding presets", () => {
   });
 
   it("explains top-k and the repetition penalty scope in the settings help", () => {
-    expect(DECODING_DIFFERENCES_HELP).toContain("top_k 50");
-    expect(DECODING_DIFFERENCES_HELP).toContain("penalises only tokens generated in the current");
+    expect(DECODING_DIFFERENCES_HELP).toContain("Top-k 50");
+    expect(DECODING_DIFFERENCES_HELP).toContain("repetition penalty over prompt and reply");
   });
 });
