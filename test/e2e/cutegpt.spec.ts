@@ -74,7 +74,7 @@ test("the model receives exactly CuteGPT's training layout over five turns, with
   page,
 }) => {
   await loadCuteGpt(page);
-  const questions = ["第一个问题", "Second question", "第三个 🐱", "fourth ```code```", "第五个"];
+  const questions = ["第一个问题", "Second question", "第三个 🐱", "fourth, with code: x = 1", "第五个"];
   for (const q of questions) {
     await sendMessage(page, q);
     await waitForReplyEnd(page);
@@ -85,7 +85,7 @@ test("the model receives exactly CuteGPT's training layout over five turns, with
     META +
       `问：Second question\n答：\n${r[1]}\n` +
       `问：第三个 🐱\n答：\n${r[2]}\n` +
-      `问：fourth \`\`\`code\`\`\`\n答：\n${r[3]}\n` +
+      `问：fourth, with code: x = 1\n答：\n${r[3]}\n` +
       "问：第五个\n答：\n",
   );
   const chats = await chatInputs(page);

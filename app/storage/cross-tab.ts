@@ -1,0 +1,120 @@
+import type { ChatMessage, Conversation } from "./types";
+
+/**
+ * Several tabs of the app share one IndexedDB. Each tab keeps its conversations in memory and
+ * writes whole records, so without care the last writer wins and a tab holding a stale copy
+ * erases messages another tab added. Two rules prevent that:
+ *
+ * 1. Every write merges with what is stored, in one transaction (see idb-conversations.ts):
+ *    messages are united by id, so a write can add or advance messages but never drop one.
+ * 2. After a write or a delete, the tab announces the conversation's id on a BroadcastChannel;
+ *    the other tabs re-read that record and merge it into memory the same way (or drop it
+ *    when it is gone).
+ *
+ * The merge is a pure function so both rules share it and unit tests can pin it down.
+ */
+
+export const CROSS_TAB_CHANNEL = "cutegpt-conversations";
+
+/** A tab wrote or deleted this conversation; the others re-read it from IndexedDB. */
+export type CrossTabMessage = { type: "changed"; id: string };
+
+/** A reply that is still being written; every other status is where a reply ends. */
+const OPEN = new Set<ChatMessage["status"]>(["streaming", "interrupted"]);
+
+/**
+ * Which copy of one message is further along. A finished copy (done, stopped, error) beats an
+ * open one: only the tab writing a reply finishes it. Between two open copies, or two finished
+ * ones, the longer text wins: a reply only grows while it is written, and "interrupted" is a
+ * guess another tab made at start-up that the writing tab's newer text overrules. Ties keep
+ * `mine`, so merging a conversation with itself changes nothing.
+ */
+export function newerMessage(mine: ChatMessage, theirs: ChatMessage): ChatMessage {
+  const mineOpen = OPEN.has(mine.status);
+  const theirsOpen = OPEN.has(theirs.status);
+  if (mineOpen !== theirsOpen) return mineOpen ? theirs : mine;
+  return theirs.content.length > mine.content.length ? theirs : mine;
+}
+
+/**
+ * Unites two copies of the same conversation. No message of either copy is lost unless one
+ * copy lists its id in `removedMessageIds` (the user deleted it, edited or regenerated it);
+ * those tombstones are united too, so a removal is never undone by a copy that predates it.
+ * Messages appear in the order they were created (ties keep `mine`'s order, then `theirs'`).
+ * The conversation's own fields come from whichever copy was updated last. Returns `mine`
+ * itself when `theirs` adds nothing, so callers can skip needless writes and renders.
+ */
+export function mergeConversations(mine: Conversation, theirs: Conversation): Conversation {
+  const removed = new Set([...(mine.removedMessageIds ?? []), ...(theirs.removedMessageIds ?? [])]);
+  const theirsById = new Map(theirs.messages.map((m) => [m.id, m]));
+  const mineIds = new Set(mine.messages.map((m) => m.id));
+  let changed = removed.size !== (mine.removedMessageIds?.length ?? 0);
+
+  const merged: ChatMessage[] = [];
+  for (const m of mine.messages) {
+    if (removed.has(m.id)) {
+      changed = true;
+      continue;
+    }
+    const other = theirsById.get(m.id);
+    const pick = other ? newerMessage(m, other) : m;
+    if (pick !== m) changed = true;
+    merged.push(pick);
+  }
+  for (const m of theirs.messages) {
+    if (mineIds.has(m.id) || removed.has(m.id)) continue;
+    merged.push(m);
+    changed = true;
+  }
+
+  const base = theirs.updatedAt > mine.updatedAt ? theirs : mine;
+  if (base !== mine) changed = true;
+  if (!changed) return mine;
+
+  // A stable sort keeps the order within each tab's messages when clocks agree.
+  const order = new Map(merged.map((m, i) => [m.id, i]));
+  merged.sort(
+    (a, b) => a.createdAt - b.createdAt || (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0),
+  );
+  return {
+    ...base,
+    createdAt: Math.min(mine.createdAt, theirs.createdAt),
+    updatedAt: Math.max(mine.updatedAt, theirs.updatedAt),
+    messages: merged,
+    ...(removed.size > 0 && { removedMessageIds: [...removed] }),
+  };
+}
+
+export interface CrossTabSync {
+  /** Tells the other tabs that this tab wrote or deleted a conversation. */
+  announce(message: CrossTabMessage): void;
+  close(): void;
+}
+
+/**
+ * Listens for other tabs' writes. Returns a no-op where BroadcastChannel is missing (very old
+ * browsers, some test environments): each tab then still never erases another tab's messages
+ * when it writes, it just learns of them at the next start.
+ */
+export function openCrossTabSync(
+  onMessage: (message: CrossTabMessage) => void,
+  channelName = CROSS_TAB_CHANNEL,
+): CrossTabSync {
+  if (typeof BroadcastChannel === "undefined")
+    return { announce: () => undefined, close: () => undefined };
+  const channel = new BroadcastChannel(channelName);
+  channel.addEventListener("message", (event: MessageEvent<unknown>) => {
+    const data = event.data;
+    if (isCrossTabMessage(data)) onMessage(data);
+  });
+  return {
+    announce: (message) => channel.postMessage(message),
+    close: () => channel.close(),
+  };
+}
+
+function isCrossTabMessage(value: unknown): value is CrossTabMessage {
+  if (typeof value !== "object" || value === null) return false;
+  const { type, id } = value as Record<string, unknown>;
+  return type === "changed" && typeof id === "string";
+}

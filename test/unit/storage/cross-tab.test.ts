@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { mergeConversations, newerMessage } from "../../../app/storage/cross-tab";
+import type { ChatMessage, Conversation } from "../../../app/storage/types";
+
+const msg = (
+  id: string,
+  createdAt: number,
+  content = id,
+  status: ChatMessage["status"] = "done",
+): ChatMessage => ({
+  id,
+  role: id.startsWith("u") ? "user" : "assistant",
+  content,
+  createdAt,
+  status,
+});
+
+const conv = (messages: ChatMessage[], updatedAt = 10, title = "chat"): Conversation => ({
+  id: "c",
+  title,
+  createdAt: 1,
+  updatedAt,
+  messages,
+});
+
+const ids = (c: Conversation) => c.messages.map((m) => m.id);
+
+describe("merging two tabs' copies of a conversation", () => {
+  it("keeps every message both tabs added to the same chat, in creation order", () => {
+    const shared = [msg("u1", 1), msg("a1", 2)];
+    const tabA = conv([...shared, msg("uA", 3), msg("aA", 5)]);
+    const tabB = conv([...shared, msg("uB", 4), msg("aB", 6)]);
+    expect(ids(mergeConversations(tabA, tabB))).toEqual(["u1", "a1", "uA", "uB", "aA", "aB"]);
+    expect(ids(mergeConversations(tabB, tabA))).toEqual(["u1", "a1", "uA", "uB", "aA", "aB"]);
+  });
+
+  it("never lets a stale copy drop messages another tab added", () => {
+    const stale = conv([msg("u1", 1), msg("a1", 2)], 10);
+    const fresh = conv([msg("u1", 1), msg("a1", 2), msg("u2", 3), msg("a2", 4)], 20);
+    expect(ids(mergeConversations(stale, fresh))).toEqual(["u1", "a1", "u2", "a2"]);
+    expect(mergeConversations(fresh, stale)).toBe(fresh);
+  });
+
+  it("returns the same object when the other copy adds nothing", () => {
+    const c = conv([msg("u1", 1), msg("a1", 2)]);
+    expect(mergeConversations(c, structuredClone(c))).toBe(c);
+  });
+
+  it("prefers a finished reply over a copy still streaming, whichever side has it", () => {
+    const streaming = msg("a1", 2, "Hel", "streaming");
+    const done = msg("a1", 2, "Hello there", "done");
+    expect(newerMessage(streaming, done)).toBe(done);
+    expect(newerMessage(done, streaming)).toBe(done);
+    // A stop ends a reply, even if another tab saw more text before it was cut.
+    const stopped = msg("a1", 2, "Hel", "stopped");
+    expect(newerMessage(msg("a1", 2, "Hello", "streaming"), stopped)).toBe(stopped);
+  });
+
+  it("lets the writing tab's longer text overrule another tab's start-up guess of interrupted", () => {
+    const guessed = msg("a1", 2, "Hel", "interrupted");
+    const live = msg("a1", 2, "Hello wor", "streaming");
+    expect(newerMessage(guessed, live)).toBe(live);
+    expect(newerMessage(live, guessed)).toBe(live);
+  });
+
+  it("between two open copies the longer text wins; ties keep mine", () => {
+    const a = msg("a1", 2, "abc", "streaming");
+    const b = msg("a1", 2, "abcdef", "streaming");
+    expect(newerMessage(a, b)).toBe(b);
+    const same = msg("a1", 2, "abc", "streaming");
+    expect(newerMessage(a, same)).toBe(a);
+  });
+
+  it("takes title and settings from the copy updated last and keeps the widest time span", () => {
+    const older = { ...conv([msg("u1", 1)], 10, "old title"), createdAt: 0 };
+    const newer = conv([msg("u1", 1)], 30, "new title");
+    const merged = mergeConversations(older, newer);
+    expect(merged).toMatchObject({ title: "new title", createdAt: 0, updatedAt: 30 });
+  });
+
+  it("keeps a tab's own order when clocks give two messages the same time", () => {
+    const tabA = conv([msg("u1", 5), msg("a1", 5)]);
+    const tabB = conv([msg("u1", 5), msg("a1", 5), msg("u2", 5)]);
+    expect(ids(mergeConversations(tabA, tabB))).toEqual(["u1", "a1", "u2"]);
+  });
+});
+
+describe("messages the user removed", () => {
+  it("stay removed when merged with a copy that still has them, on either side", () => {
+    const stored = conv([msg("u1", 1), msg("a1", 2), msg("u2", 3), msg("a2", 4)], 10);
+    const edited = { ...conv([msg("u1", 1), msg("a1", 2), msg("u3", 5)], 20) };
+    edited.removedMessageIds = ["u2", "a2"];
+    for (const merged of [mergeConversations(edited, stored), mergeConversations(stored, edited)]) {
+      expect(ids(merged)).toEqual(["u1", "a1", "u3"]);
+      expect(merged.removedMessageIds?.sort()).toEqual(["a2", "u2"]);
+    }
+  });
+
+  it("unites both copies' tombstones", () => {
+    const a = { ...conv([msg("u1", 1)]), removedMessageIds: ["x"] };
+    const b = { ...conv([msg("u1", 1)]), removedMessageIds: ["y"] };
+    expect(mergeConversations(a, b).removedMessageIds?.sort()).toEqual(["x", "y"]);
+    expect(mergeConversations(a, structuredClone(a))).toBe(a);
+  });
+});
