@@ -6,6 +6,7 @@ import type {
 } from "../app/engine/protocol";
 import { EngineError, type Engine, type EngineFactory } from "./engine";
 import { checkGpuFor } from "./gpu-preflight";
+import { isCacheRequest, prepareModelFiles, serveCacheRequest } from "./model-cache";
 import { classifyWebLlmError } from "./webllm-errors";
 
 export interface HostPort {
@@ -15,12 +16,15 @@ export interface HostPort {
 
 /**
  * Serves the worker protocol with one engine at a time. Requests are handled in order except
- * `stop` and `ping`, which must get through while a reply is streaming.
+ * `stop` and `ping`, which must get through while a reply is streaming, and the model-file
+ * requests (`cancel-load`, `list-cached`, `delete-cached`, `import-model`), which must get
+ * through while a model downloads.
  */
 export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu: GPU | undefined) {
   let engine: Engine | undefined;
   let loadedId: string | undefined;
   let chatting = false;
+  let download: AbortController | undefined;
   let queue = Promise.resolve();
 
   const post = (reply: WorkerReply) => port.postMessage(reply);
@@ -29,6 +33,18 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
 
   async function load(requestId: number, spec: ModelSpec) {
     await checkGpuFor(spec, gpu);
+    // The app's own downloader fills web-llm's cache first (resume, sha256, quota, one tab).
+    const controller = new AbortController();
+    download = controller;
+    try {
+      await prepareModelFiles(
+        spec,
+        (progress) => post({ type: "progress", requestId, progress }),
+        controller.signal,
+      );
+    } finally {
+      if (download === controller) download = undefined;
+    }
     if (engine) {
       await engine.unload();
       engine = undefined;
@@ -99,6 +115,17 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
     if (request.type === "stop") {
       if (chatting) engine?.stop();
       post({ type: "ok", requestId: request.requestId });
+      return;
+    }
+    if (request.type === "cancel-load") {
+      download?.abort();
+      post({ type: "ok", requestId: request.requestId });
+      return;
+    }
+    if (isCacheRequest(request)) {
+      void serveCacheRequest(request).then(post, (error: unknown) =>
+        fail(request.requestId, error),
+      );
       return;
     }
     queue = queue.then(() => handle(request));

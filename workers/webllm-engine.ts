@@ -13,14 +13,18 @@ import type {
   ChatUsage,
   FinishReason,
   LoadProgress,
+  ModelFilesIntegrity,
   ModelSpec,
 } from "../app/engine/protocol";
 import { EngineError, type Engine } from "./engine";
 import { parseWebLlmProgress } from "./progress";
+import { HfDecodingProcessor } from "./hf-decoding";
 
 /** The production engine: one web-llm MLCEngine, weights cached in IndexedDB. */
 export class WebLlmEngine implements Engine {
   private readonly mlc = new MLCEngine();
+  /** Set for models loaded with hfDecoding (CuteGPT); see workers/hf-decoding.ts. */
+  private hf: HfDecodingProcessor | undefined;
 
   async load(spec: ModelSpec, onProgress: (progress: LoadProgress) => void): Promise<void> {
     const appConfig: AppConfig = {
@@ -28,6 +32,9 @@ export class WebLlmEngine implements Engine {
       cacheBackend: "indexeddb",
     };
     this.mlc.setAppConfig(appConfig);
+    // web-llm binds logit processors to a model id when it loads the model.
+    this.hf = spec.hfDecoding ? new HfDecodingProcessor() : undefined;
+    this.mlc.setLogitProcessorRegistry(this.hf ? new Map([[spec.id, this.hf]]) : undefined);
     this.mlc.setInitProgressCallback((report) =>
       onProgress(parseWebLlmProgress(report, spec.downloadBytes)),
     );
@@ -60,6 +67,15 @@ export class WebLlmEngine implements Engine {
       }),
       ...(options.stop && { stop: options.stop }),
     };
+    if (this.hf && input.kind === "prompt") {
+      const hfPenalty = options.repetitionOverPrompt === true;
+      this.hf.begin(hfPenalty ? this.loadedTokenizer().encode(input.prompt) : [], {
+        repetitionPenalty: hfPenalty ? (options.repetitionPenalty ?? 1) : 1,
+        ...(options.topK !== undefined && { topK: options.topK }),
+      });
+      // The processor already penalised prompt and reply; web-llm must not do it again.
+      if (hfPenalty) common.repetition_penalty = 1;
+    }
     let finish: FinishReason = "stop";
     let usage: CompletionUsage | undefined;
     const take = (text: string | null | undefined, reason: string | null | undefined) => {
@@ -150,6 +166,18 @@ function modelRecordFor(spec: ModelSpec): ModelRecord {
     model_id: spec.id,
     model_lib: spec.modelLibUrl,
     required_features: spec.requiredFeatures,
+    ...(spec.integrity && { integrity: webLlmIntegrity(spec.integrity) }),
+  };
+}
+
+/** web-llm checks config, library and tokenizer itself; shards are the app's job. */
+function webLlmIntegrity(integrity: ModelFilesIntegrity): NonNullable<ModelRecord["integrity"]> {
+  return {
+    ...(integrity.config !== undefined && { config: integrity.config }),
+    ...(integrity.modelLib !== undefined && { model_lib: integrity.modelLib }),
+    ...(integrity.tokenizer !== undefined && {
+      tokenizer: { "tokenizer.json": integrity.tokenizer },
+    }),
   };
 }
 

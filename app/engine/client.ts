@@ -1,8 +1,11 @@
 import { EngineClientError, WORKER_CRASHED_MESSAGE } from "./errors";
 import type {
+  CachedModelInfo,
   ChatInput,
   ChatOptions,
   ChatUsage,
+  ImportFile,
+  KnownModel,
   LoadProgress,
   ModelSpec,
   WorkerReply,
@@ -84,6 +87,35 @@ export class EngineClient {
     await this.request({ type: "stop" });
   }
 
+  /** Aborts the model download in progress; the pending load() rejects with "cancelled". */
+  async cancelLoad(): Promise<void> {
+    if (!this.worker) return;
+    await this.request({ type: "cancel-load" });
+  }
+
+  /** Model folders in web-llm's caches, named by the catalog models given. */
+  async listCached(known: KnownModel[]): Promise<CachedModelInfo[]> {
+    const reply = await this.request({ type: "list-cached", known });
+    if (reply.type !== "cached-models") throw new EngineClientError("unknown", "No model list.");
+    return reply.models;
+  }
+
+  /** Deletes a model's files from web-llm's caches; resolves once none is left. */
+  async deleteCached(folderUrl: string, modelLibUrl?: string): Promise<void> {
+    await this.request({
+      type: "delete-cached",
+      folderUrl,
+      ...(modelLibUrl !== undefined && { modelLibUrl }),
+    });
+  }
+
+  /** Checks and imports model-build's output folder; returns its catalog entries. */
+  async importModel(files: ImportFile[], baseUrl: string): Promise<Record<string, unknown>[]> {
+    const reply = await this.request({ type: "import-model", files, baseUrl });
+    if (reply.type !== "imported") throw new EngineClientError("unknown", "Nothing imported.");
+    return reply.entries;
+  }
+
   async reset(): Promise<void> {
     await this.request({ type: "reset" });
   }
@@ -148,6 +180,8 @@ export class EngineClient {
       case "done":
       case "ok":
       case "token-counts":
+      case "cached-models":
+      case "imported":
         this.settle(reply.requestId);
         entry.resolve(reply);
         return;

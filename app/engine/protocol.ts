@@ -22,6 +22,8 @@ export const ENGINE_ERROR_CODES = [
   "busy",
   "network",
   "quota-exceeded",
+  "integrity",
+  "cancelled",
   "unknown",
 ] as const;
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
@@ -47,8 +49,50 @@ export interface ModelSpec {
   contextWindow?: number;
   /** Known total download size, used for MB figures when the engine gives only a fraction. */
   downloadBytes?: number;
+  /** Decode the Hugging Face way (top-k, prompt-wide repetition penalty) via a logit processor. */
+  hfDecoding?: boolean;
   /** Options for the test engine (ignored by web-llm). */
   testEngine?: TestEngineOptions;
+  /**
+   * Hashes from model-build. With `shards` present the worker downloads and verifies the
+   * model's files itself before the engine loads them from web-llm's cache.
+   */
+  integrity?: ModelFilesIntegrity;
+}
+
+/** SRI strings (`sha256-<base64>`); `shards` is keyed by the file name in tensor-cache.json. */
+export interface ModelFilesIntegrity {
+  config?: string;
+  modelLib?: string;
+  tokenizer?: string;
+  shards?: Record<string, string>;
+}
+
+/** One model folder found in web-llm's caches (see workers/model-cache/inventory.ts). */
+export interface CachedModelInfo {
+  /** The model folder URL, as web-llm keys it (ends in `resolve/<rev>/`). */
+  folderUrl: string;
+  /** Catalog id when the folder belongs to a model the client asked about. */
+  modelId?: string;
+  /** Bytes of the stored records (shards, manifest, config, tokenizer, library). */
+  bytes: number;
+  shardsCached: number;
+  shardsTotal: number;
+  /** Epoch ms of the last load through the app, if known. */
+  lastUsed?: number;
+}
+
+/** A model the client knows from its catalog, so the worker can name cached folders. */
+export interface KnownModel {
+  id: string;
+  modelUrl: string;
+  modelLibUrl?: string;
+}
+
+/** One file of a folder picked for import; `path` is relative to the picked folder. */
+export interface ImportFile {
+  path: string;
+  file: Blob;
 }
 
 export interface TestEngineOptions {
@@ -71,6 +115,13 @@ export interface ChatOptions {
   topP?: number;
   repetitionPenalty?: number;
   stop?: string[];
+  /** Keep only the k most likely tokens (web-llm has none; models with hfDecoding only). */
+  topK?: number;
+  /**
+   * Penalise repeats of prompt tokens too, as Hugging Face does (web-llm counts only the
+   * reply); honoured for models loaded with hfDecoding.
+   */
+  repetitionOverPrompt?: boolean;
 }
 
 export type ChatInput =
@@ -85,6 +136,11 @@ export interface LoadProgress {
   bytesDone?: number;
   bytesTotal?: number;
   text: string;
+  /** Download speed and time left, while the app's own downloader is fetching. */
+  bytesPerSecond?: number;
+  secondsLeft?: number;
+  /** Something the user should hear about even though the load goes on (a refetched shard). */
+  notice?: string;
 }
 
 export type FinishReason = "stop" | "length" | "abort";
@@ -104,7 +160,12 @@ export type WorkerRequest =
   | { type: "unload"; requestId: number }
   | { type: "reset"; requestId: number }
   | { type: "count-tokens"; requestId: number; texts: string[] }
-  | { type: "ping"; requestId: number };
+  | { type: "ping"; requestId: number }
+  // Model files; served out of the queue so they work while a model loads or a reply streams.
+  | { type: "cancel-load"; requestId: number }
+  | { type: "list-cached"; requestId: number; known: KnownModel[] }
+  | { type: "delete-cached"; requestId: number; folderUrl: string; modelLibUrl?: string }
+  | { type: "import-model"; requestId: number; files: ImportFile[]; baseUrl: string };
 
 export type WorkerReply =
   | { type: "ready" }
@@ -115,6 +176,9 @@ export type WorkerReply =
   | { type: "done"; requestId: number; usage: ChatUsage }
   | { type: "ok"; requestId: number }
   | { type: "token-counts"; requestId: number; counts: number[] }
+  | { type: "cached-models"; requestId: number; models: CachedModelInfo[] }
+  /** Catalog entries (JSON, as in catalog.json) for the imported models, URLs made absolute. */
+  | { type: "imported"; requestId: number; entries: Record<string, unknown>[] }
   | { type: "error"; requestId: number; error: EngineErrorInfo };
 
 export function isEngineErrorCode(value: unknown): value is EngineErrorCode {

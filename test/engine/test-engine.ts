@@ -21,7 +21,8 @@ import { readCachedModel } from "../../workers/model-cache/read-cached";
  *   #rate:N        stream N tokens per second
  *   #fail:CODE     throw the engine error CODE after a few tokens
  *   #crash         close the worker after a few tokens (the client must notice by itself)
- *   #echo TEXT     reply with TEXT verbatim
+ *   #echo TEXT     reply with TEXT verbatim (#rate and #nomax before #echo still apply)
+ *   #nomax         ignore the request's max_tokens (long benchmark replies)
  * Every input it receives is broadcast on the `test-engine-log` channel so tests can check
  * exactly what reached the model.
  */
@@ -41,12 +42,13 @@ export class TestEngine implements Engine {
     if (managesFiles(spec)) {
       await readCachedModel(idbArtifactStore(), spec, onProgress);
       this.spec = spec;
-      log.postMessage({
-        kind: "load",
-        modelId: spec.id,
-        marker: TEST_ENGINE_MARKER,
-        webllmHasModelInCache: await webLlmHasModel(spec),
-      });
+      log.postMessage({ kind: "load", modelId: spec.id, marker: TEST_ENGINE_MARKER });
+      // Needs web-llm's chunk, which an offline test cannot fetch; reported separately.
+      void webLlmHasModel(spec).then(
+        (hasModelInCache) =>
+          log.postMessage({ kind: "webllm-cache", modelId: spec.id, hasModelInCache }),
+        () => undefined,
+      );
       return;
     }
     const options = spec.testEngine ?? {};
@@ -101,7 +103,7 @@ export class TestEngine implements Engine {
         finishReason = "abort";
         break;
       }
-      if (options.maxTokens !== undefined && emitted >= options.maxTokens) {
+      if (!script.noMax && options.maxTokens !== undefined && emitted >= options.maxTokens) {
         finishReason = "length";
         break;
       }
@@ -149,13 +151,22 @@ interface Script {
   rate?: number;
   fail?: EngineErrorCode | "crash";
   failAt?: number;
+  noMax?: boolean;
 }
 
 function scriptFor(text: string, turn: number): Script {
   const echo = /#echo ([\s\S]*)$/.exec(text);
   // "\n" and "\uXXXX" in an echo are unescaped, so one-line test input can script multi-line
   // output or text (like "问：") that must not appear literally in the question.
-  if (echo?.[1] !== undefined) return { tokens: chunk(unescapeEcho(echo[1]), 4) };
+  if (echo?.[1] !== undefined) {
+    const before = text.slice(0, echo.index);
+    const echoRate = /#rate:(\d+)/.exec(before)?.[1];
+    return {
+      tokens: chunk(unescapeEcho(echo[1]), 4),
+      ...(echoRate !== undefined && { rate: Number(echoRate) }),
+      ...(/#nomax\b/.test(before) && { noMax: true }),
+    };
+  }
   const script: Script = { tokens: [] };
   const long = /#long:(\d+)/.exec(text);
   const rate = /#rate:(\d+)/.exec(text);
@@ -220,7 +231,9 @@ function failure(code: EngineErrorCode): EngineError {
 async function webLlmHasModel(spec: ModelSpec): Promise<boolean> {
   const { hasModelInCache } = await import("@mlc-ai/web-llm");
   return hasModelInCache(spec.id, {
-    model_list: [{ model: spec.modelUrl ?? "", model_id: spec.id, model_lib: spec.modelLibUrl ?? "" }],
+    model_list: [
+      { model: spec.modelUrl ?? "", model_id: spec.id, model_lib: spec.modelLibUrl ?? "" },
+    ],
     cacheBackend: "indexeddb",
   });
 }

@@ -93,6 +93,8 @@ export function modelSpecFor(entry: CatalogEntry, baseUrl: URL): ModelSpec {
     requiredFeatures: entry.requiredFeatures,
   };
   if (entry.prebuilt) spec.prebuilt = true;
+  // CuteGPT decodes as its reference scripts do (see workers/hf-decoding.ts).
+  if (entry.family === CUTEGPT_FAMILY) spec.hfDecoding = true;
   if (entry.modelPath) spec.modelUrl = new URL(entry.modelPath, baseUrl).href;
   if (entry.modelLibPath) spec.modelLibUrl = new URL(entry.modelLibPath, baseUrl).href;
   if (entry.contextWindow) spec.contextWindow = entry.contextWindow;

@@ -1,0 +1,136 @@
+import { useState } from "react";
+import { useStrings } from "../../i18n/strings";
+import { useApp } from "../../shell/store";
+import { formatSize } from "../../ui/format";
+import { filesFromDrop, filesFromInput } from "./folder-files";
+
+/**
+ * What this browser keeps for the app: each cached model with its real stored size, last use
+ * and a Delete that removes every record; total usage and quota; importing a model folder.
+ */
+export function StoragePanel() {
+  const t = useStrings();
+  const cached = useApp((s) => s.cachedModels);
+  const catalog = useApp((s) => s.catalog);
+  const estimate = useApp((s) => s.storageEstimate);
+  const persisted = useApp((s) => s.storagePersisted);
+  const busy = useApp((s) => s.storageBusy);
+  const message = useApp((s) => s.storageMessage);
+  const refresh = useApp((s) => s.refreshStorage);
+  const remove = useApp((s) => s.deleteCachedModel);
+  const importFolder = useApp((s) => s.importModelFolder);
+  const [dragging, setDragging] = useState(false);
+
+  return (
+    <details
+      className="border-b border-zinc-200 px-3 py-2 text-sm dark:border-zinc-800"
+      onToggle={(e) => {
+        if (e.currentTarget.open) void refresh();
+      }}
+    >
+      <summary className="cursor-pointer font-medium">{t.storageTitle}</summary>
+      <div className="mt-2 flex flex-col gap-2" aria-busy={busy}>
+        {estimate && (
+          <p data-testid="storage-usage">
+            {t.storageUsed} {formatSize(estimate.usage)} {t.storageOf} {formatSize(estimate.quota)}
+          </p>
+        )}
+        {persisted !== undefined && (
+          <p className="text-xs text-zinc-600 dark:text-zinc-400">
+            {persisted ? t.storagePersisted : t.storageNotPersisted}
+          </p>
+        )}
+        {cached.length === 0 ? (
+          <p className="text-zinc-600 dark:text-zinc-400">{t.storageNone}</p>
+        ) : (
+          <ul className="flex flex-col gap-1">
+            {cached.map((m) => {
+              const name = catalog.find((e) => e.id === m.modelId)?.name ?? t.storageUnknownModel;
+              const partial = m.shardsCached < m.shardsTotal;
+              return (
+                <li
+                  key={m.folderUrl}
+                  data-testid="cached-model"
+                  data-model-id={m.modelId ?? ""}
+                  className="flex flex-wrap items-center gap-2"
+                >
+                  <span className="font-medium" title={m.folderUrl}>
+                    {name}
+                  </span>
+                  <span data-testid="cached-size">{formatSize(m.bytes)}</span>
+                  {partial && (
+                    <span className="text-amber-700 dark:text-amber-400">
+                      {t.storagePartial} ({m.shardsCached}/{m.shardsTotal})
+                    </span>
+                  )}
+                  <span className="text-xs text-zinc-600 dark:text-zinc-400">
+                    {t.storageLastUsed}:{" "}
+                    {m.lastUsed ? new Date(m.lastUsed).toLocaleString() : t.storageNeverUsed}
+                  </span>
+                  <button
+                    type="button"
+                    className="ml-auto rounded border border-red-300 px-2 py-0.5 text-red-700 disabled:opacity-50 dark:text-red-400"
+                    disabled={busy}
+                    aria-label={`${t.storageDelete} ${name}`}
+                    onClick={() => void remove(m.folderUrl)}
+                  >
+                    {t.storageDelete}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        <div
+          data-testid="import-drop"
+          className={`rounded border border-dashed p-2 ${dragging ? "border-violet-600" : "border-zinc-300 dark:border-zinc-700"}`}
+          onDragOver={(e) => {
+            e.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={(e) => {
+            e.preventDefault();
+            setDragging(false);
+            void filesFromDrop(e.dataTransfer.items).then(importFolder);
+          }}
+        >
+          <label className="flex flex-col gap-1">
+            <span className="font-medium">{t.storageImport}</span>
+            <span className="text-xs text-zinc-600 dark:text-zinc-400">{t.storageImportHint}</span>
+            <input
+              type="file"
+              multiple
+              disabled={busy}
+              ref={(el) => el?.setAttribute("webkitdirectory", "")}
+              onChange={(e) => {
+                const files = filesFromInput(e.currentTarget.files);
+                e.currentTarget.value = "";
+                if (files.length > 0) void importFolder(files);
+              }}
+            />
+          </label>
+          <p className="text-xs text-zinc-600 dark:text-zinc-400">{t.storageDrop}</p>
+        </div>
+        {message && (
+          <p
+            role={message.kind === "error" ? "alert" : "status"}
+            data-testid="storage-message"
+            data-error-code={message.code}
+            className={
+              message.kind === "error"
+                ? "text-red-700 dark:text-red-400"
+                : "text-zinc-700 dark:text-zinc-300"
+            }
+          >
+            {message.kind === "info" && message.text === "deleted"
+              ? t.storageDeleted
+              : message.kind === "info"
+                ? `${t.storageImported}: ${message.text}`
+                : message.text}
+          </p>
+        )}
+      </div>
+    </details>
+  );
+}
