@@ -1,7 +1,10 @@
 import { defineConfig } from "vitest/config";
+import { loadEnv, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
 import tailwindcss from "@tailwindcss/vite";
+import { VitePWA } from "vite-plugin-pwa";
 import { fileURLToPath } from "node:url";
+import { pwaOptions } from "./app/features/pwa/pwa-options.js";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
@@ -11,7 +14,12 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 export default defineConfig(({ mode }) => {
   const testBuild = mode === "test";
   return {
-    plugins: [react(), tailwindcss()],
+    plugins: [
+      react(),
+      tailwindcss(),
+      VitePWA(pwaOptions),
+      cspMetaTag(loadEnv(mode, root, "VITE_").VITE_MODEL_BASE_URL),
+    ],
     resolve: {
       alias: {
         "#engine-registry": testBuild
@@ -35,3 +43,54 @@ export default defineConfig(({ mode }) => {
     },
   };
 });
+
+/**
+ * The Content-Security-Policy every build ships as a <meta> tag, the one delivery every static
+ * host honours (README "Content-Security-Policy" gives the header form). Only built pages get
+ * it: the dev server needs inline scripts and styles for hot reload.
+ *
+ * connect-src names where model files come from: the app's own origin, the hosts of web-llm's
+ * prebuilt models (Hugging Face redirects weight downloads to *.hf.co CDNs, and CSP checks every
+ * redirect) and the origin of VITE_MODEL_BASE_URL when a deploy sets one.
+ */
+export function contentSecurityPolicy(modelBaseUrl?: string): string {
+  const modelHosts = [
+    "https://huggingface.co",
+    "https://*.huggingface.co",
+    "https://*.hf.co",
+    "https://raw.githubusercontent.com",
+  ];
+  if (modelBaseUrl && /^https?:/.test(modelBaseUrl)) modelHosts.push(new URL(modelBaseUrl).origin);
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self' blob:",
+    `connect-src 'self' ${modelHosts.join(" ")}`,
+    "img-src 'self' data: blob:",
+    // Style attributes only (KaTeX lays out formulas with them; CSS can reach other hosts only
+    // through url(), which img-src and font-src govern). <style> elements stay forbidden.
+    "style-src 'self'",
+    "style-src-attr 'unsafe-inline'",
+    "font-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join("; ");
+}
+
+function cspMetaTag(modelBaseUrl: string | undefined): Plugin {
+  return {
+    name: "cutegpt-csp-meta",
+    apply: "build",
+    transformIndexHtml: () => [
+      {
+        tag: "meta",
+        attrs: {
+          "http-equiv": "Content-Security-Policy",
+          content: contentSecurityPolicy(modelBaseUrl),
+        },
+        injectTo: "head-prepend",
+      },
+    ],
+  };
+}

@@ -1,8 +1,11 @@
+import "./csp";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { EngineClient } from "./engine/client";
+import { registerPwa } from "./features/pwa/register";
 import { App } from "./shell/App";
 import { AppStoreContext, createAppStore } from "./shell/store";
+import { openCrossTabSync } from "./storage/cross-tab";
 import { idbConversationRepository } from "./storage/idb-conversations";
 import "./index.css";
 
@@ -14,10 +17,24 @@ const engine = new EngineClient(
     }),
 );
 
+const catalogUrl = new URL(`${import.meta.env.BASE_URL}models/catalog.json`, location.href);
+registerPwa({
+  swUrl: `${import.meta.env.BASE_URL}sw.js`,
+  scope: import.meta.env.BASE_URL,
+  catalogUrl,
+  // The dev server builds no service worker.
+  enabled: !import.meta.env.DEV,
+});
+
+// Tabs tell each other which conversation they saved or deleted; the others re-read it.
+const crossTab = openCrossTabSync((message) => void store.getState().syncFromStorage(message.id));
+
 const store = createAppStore({
   engine,
-  repository: idbConversationRepository(),
-  catalogUrl: new URL(`${import.meta.env.BASE_URL}models/catalog.json`, location.href),
+  repository: idbConversationRepository(undefined, (id) =>
+    crossTab.announce({ type: "changed", id }),
+  ),
+  catalogUrl,
   gpu: navigator.gpu,
   saveIntervalMs: 500,
 });

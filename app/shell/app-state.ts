@@ -2,10 +2,12 @@ import type { EngineClient } from "../engine/client";
 import type { ConversationsSlice } from "../features/conversations/slice";
 import type { ModelsSlice } from "../features/models/slice";
 import type { ChatSlice } from "../features/chat/slice";
+import type { StorageSlice } from "../features/storage/slice";
+import type { SettingsSlice } from "../features/settings/slice";
 import type { ConversationRepository } from "../storage/types";
 
 /** The whole app store: one zustand store built from the features' typed slices. */
-export type AppState = ConversationsSlice & ModelsSlice & ChatSlice;
+export type AppState = ConversationsSlice & ModelsSlice & ChatSlice & StorageSlice & SettingsSlice;
 
 /** What the store's actions reach outside themselves; tests hand in their own. */
 export interface StoreDeps {

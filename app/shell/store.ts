@@ -3,6 +3,8 @@ import { createStore, useStore, type StoreApi } from "zustand";
 import { createChatSlice } from "../features/chat/slice";
 import { createConversationsSlice } from "../features/conversations/slice";
 import { createModelsSlice } from "../features/models/slice";
+import { createStorageSlice } from "../features/storage/slice";
+import { createSettingsSlice } from "../features/settings/slice";
 import type { AppState, StoreDeps } from "./app-state";
 
 export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
@@ -10,6 +12,8 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
     ...createConversationsSlice(deps)(...args),
     ...createModelsSlice(deps)(...args),
     ...createChatSlice(deps)(...args),
+    ...createStorageSlice(deps)(...args),
+    ...createSettingsSlice()(...args),
   }));
 }
 

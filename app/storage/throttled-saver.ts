@@ -6,7 +6,8 @@
 export class ThrottledSaver<T> {
   private readonly waiting = new Map<string, T>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private lastError: unknown;
+  /** Keys whose last write failed, with the error; a key leaves only when it is saved. */
+  private readonly failures = new Map<string, unknown>();
 
   constructor(
     private readonly write: (value: T) => Promise<void>,
@@ -27,8 +28,9 @@ export class ThrottledSaver<T> {
     await Promise.all([...this.waiting.keys()].map((key) => this.flushKey(key)));
   }
 
+  /** The error of a key still unsaved, or undefined when everything is saved. */
   get failed(): unknown {
-    return this.lastError;
+    return this.failures.values().next().value;
   }
 
   private async flushKey(key: string): Promise<void> {
@@ -40,11 +42,11 @@ export class ThrottledSaver<T> {
     this.waiting.delete(key);
     try {
       await this.write(value);
-      this.lastError = undefined;
+      this.failures.delete(key);
     } catch (error) {
       // Keep the value so a retry can save it; a newer schedule() replaces it.
       if (!this.waiting.has(key)) this.waiting.set(key, value);
-      this.lastError = error;
+      this.failures.set(key, error);
       this.onError(error);
     }
   }

@@ -27,6 +27,13 @@ export interface Conversation {
   createdAt: number;
   updatedAt: number;
   modelId?: string;
+  /** Pinned chats stay at the top of the list. */
+  pinned?: boolean;
+  /**
+   * Ids of messages the user removed (delete, edit and resend, regenerate). Saves and other
+   * tabs merge copies by message id; a merge must not bring these back.
+   */
+  removedMessageIds?: string[];
   settings?: ConversationSettings;
   messages: ChatMessage[];
 }

@@ -35,7 +35,9 @@ export default async function run(): Promise<BenchResult[]> {
 
   const browser = await chromium.launch(chromiumLaunchOptions());
   try {
-    const page = await browser.newPage();
+    // What the page itself fetches: the service worker's background precache (which takes
+    // web-llm's chunk for offline use right after the first visit) is not part of this measure.
+    const page = await browser.newPage({ serviceWorkers: "block" });
     await page.goto(origin + "/");
     await page.getByRole("combobox", { name: "Model" }).waitFor();
     await page.waitForLoadState("networkidle");

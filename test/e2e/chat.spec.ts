@@ -1,5 +1,12 @@
 import { expect, test } from "@playwright/test";
-import { assistantMessages, loadModel, openApp, sendMessage, waitForReplyEnd } from "./helpers";
+import {
+  assistantMessages,
+  loadModel,
+  openApp,
+  sendMessage,
+  waitForReplyEnd,
+  waitForSaved,
+} from "./helpers";
 
 test("loads a model with visible progress, chats over turns, stops a reply and keeps everything after a reload", async ({
   page,
@@ -37,6 +44,7 @@ test("loads a model with visible progress, chats over turns, stops a reply and k
   expect(partial.split(" ").length).toBeLessThan(400);
   await expect(reply.getByTestId("message-meta")).toContainText("Stopped");
 
+  await waitForSaved(page);
   await page.reload();
   const list = page.getByTestId("conversation-list").getByRole("button");
   await expect(list).toHaveCount(2);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { assistantMessages, openApp, sendMessage, waitForReplyEnd } from "./helpers";
+import { assistantMessages, openApp, sendMessage, waitForReplyEnd, waitForSaved } from "./helpers";
 
 // Written out literally (not imported) so a change to the app's META cannot pass unnoticed.
 const META =
@@ -74,7 +74,13 @@ test("the model receives exactly CuteGPT's training layout over five turns, with
   page,
 }) => {
   await loadCuteGpt(page);
-  const questions = ["第一个问题", "Second question", "第三个 🐱", "fourth, with code: x = 1", "第五个"];
+  const questions = [
+    "第一个问题",
+    "Second question",
+    "第三个 🐱",
+    "fourth, with code: x = 1",
+    "第五个",
+  ];
   for (const q of questions) {
     await sendMessage(page, q);
     await waitForReplyEnd(page);
@@ -196,6 +202,7 @@ test("per-conversation settings change what is sent and are saved with the conve
     maxTokens: 256,
   });
 
+  await waitForSaved(page);
   await page.reload();
   await page.getByText("Generation settings for this chat").click();
   await expect(page.getByLabel("Past turns sent (history window)")).toHaveValue("1");

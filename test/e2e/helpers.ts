@@ -25,3 +25,8 @@ export function assistantMessages(page: Page) {
 export async function waitForReplyEnd(page: Page): Promise<void> {
   await expect(page.locator('article[data-status="streaming"]')).toHaveCount(0);
 }
+
+/** Waits until every chat write has reached IndexedDB (before a reload, say). */
+export async function waitForSaved(page: Page): Promise<void> {
+  await expect(page.locator('[data-saving="false"]')).toHaveCount(1);
+}

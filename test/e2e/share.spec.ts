@@ -3,7 +3,14 @@ import { deflateSync } from "fflate";
 import { encodeBase64Url } from "../../app/features/share/base64url";
 import { encodeShareFragment, type SharedConversation } from "../../app/features/share/codec";
 import { encodeCompactText } from "../../app/features/share/compact-text";
-import { assistantMessages, loadModel, openApp, sendMessage, waitForReplyEnd } from "./helpers";
+import {
+  assistantMessages,
+  loadModel,
+  openApp,
+  sendMessage,
+  waitForReplyEnd,
+  waitForSaved,
+} from "./helpers";
 
 const conversationList = (page: Page) => page.getByTestId("conversation-list").getByRole("button");
 
@@ -171,6 +178,7 @@ test("script and event-handler payloads in a shared title and messages stay iner
   await expect(view.locator("article").first()).toContainText("<script>window.__xss=2</script>");
   await expect(view.getByRole("heading")).toContainText('<svg onload="window.__xss=3">');
   await page.getByRole("button", { name: "Continue this chat" }).click();
+  await waitForSaved(page);
   await page.reload();
   await expect(page.locator("article").first()).toContainText("onerror");
   expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();

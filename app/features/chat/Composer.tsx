@@ -1,6 +1,7 @@
 import type { KeyboardEvent } from "react";
 import { useApp } from "../../shell/store";
 import { useStrings } from "../../i18n/strings";
+import { isSendKeystroke } from "../../ui/send-key";
 
 const FIELD =
   "w-full resize-y rounded border border-zinc-300 bg-white p-2 text-sm focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-900";
@@ -13,6 +14,7 @@ export function Composer() {
   const t = useStrings();
   const { text, input, showInput } = useApp((s) => s.composer);
   const setComposer = useApp((s) => s.setComposer);
+  const sendKey = useApp((s) => s.sendKey);
   const streaming = useApp((s) => s.streaming !== undefined);
   const send = useApp((s) => s.send);
   const stop = useApp((s) => s.stop);
@@ -25,8 +27,15 @@ export function Composer() {
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    // isComposing: Enter also confirms a Chinese IME candidate; that must not send.
-    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+    const keystroke = {
+      key: event.key,
+      shiftKey: event.shiftKey,
+      ctrlKey: event.ctrlKey,
+      metaKey: event.metaKey,
+      // Enter also confirms a Chinese IME candidate; that must not send.
+      isComposing: event.nativeEvent.isComposing,
+    };
+    if (isSendKeystroke(keystroke, sendKey)) {
       event.preventDefault();
       submit();
     }
@@ -49,7 +58,9 @@ export function Composer() {
             id="composer"
             rows={2}
             value={text}
-            placeholder={t.composerPlaceholder}
+            placeholder={
+              sendKey === "mod-enter" ? t.composerPlaceholderModEnter : t.composerPlaceholder
+            }
             onChange={(e) => setComposer({ text: e.target.value })}
             onKeyDown={onKeyDown}
             className={`${FIELD} min-h-[2.5rem]`}

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useFollowBottom } from "../../ui/use-follow-bottom";
 import { useApp } from "../../shell/store";
 import { useStrings } from "../../i18n/strings";
 import { MessageView } from "./MessageView";
@@ -7,13 +7,11 @@ import { SeedTasks } from "./SeedTasks";
 export function MessageList() {
   const t = useStrings();
   const conversation = useApp((s) => (s.activeId ? s.conversations[s.activeId] : undefined));
-  const end = useRef<HTMLDivElement>(null);
   const last = conversation?.messages.at(-1);
-
-  // Follow the reply as it grows.
-  useEffect(() => {
-    end.current?.scrollIntoView({ block: "end" });
-  }, [last?.content.length, conversation?.id]);
+  const list = useFollowBottom(
+    `${conversation?.messages.length}:${last?.content.length}`,
+    conversation?.id,
+  );
 
   if (!conversation || conversation.messages.length === 0) {
     return (
@@ -24,11 +22,14 @@ export function MessageList() {
     );
   }
   return (
-    <div className="flex flex-1 flex-col gap-4 overflow-y-auto p-4" data-testid="message-list">
+    <div
+      ref={list}
+      className="flex flex-1 flex-col gap-4 overflow-y-auto p-4"
+      data-testid="message-list"
+    >
       {conversation.messages.map((m) => (
         <MessageView key={m.id} message={m} t={t} />
       ))}
-      <div ref={end} />
     </div>
   );
 }

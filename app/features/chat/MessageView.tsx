@@ -1,39 +1,71 @@
-import { memo } from "react";
+import { memo, useState } from "react";
 import type { Strings } from "../../i18n/strings";
 import type { ChatMessage } from "../../storage/types";
+import { useApp } from "../../shell/store";
 import { formatRate } from "../../ui/format";
+import { Markdown } from "../../ui/markdown/Markdown";
+import { MessageActions } from "./MessageActions";
+import { EditMessageForm } from "./EditMessageForm";
 
 interface Props {
   message: ChatMessage;
   t: Strings;
 }
 
-/** One message. Text is shown as text (no HTML), so model output cannot inject markup. */
+/**
+ * One message. A reply is markdown rendered to React elements (never HTML from the model);
+ * a question is shown as the plain text the user typed.
+ */
 export const MessageView = memo(function MessageView({ message, t }: Props) {
   const mine = message.role === "user";
+  const conversationId = useApp((s) => s.activeId);
+  const [editing, setEditing] = useState(false);
+  const streaming = message.status === "streaming";
   return (
     <article
       data-role={message.role}
       data-status={message.status}
-      className={`flex flex-col gap-1 ${mine ? "items-end" : "items-start"}`}
+      aria-label={mine ? t.you : t.assistant}
+      className={`group flex flex-col gap-1 ${mine ? "items-end" : "items-start"}`}
     >
-      <span className="text-xs font-medium text-zinc-500">{mine ? t.you : t.assistant}</span>
-      <div
-        data-testid="message-content"
-        className={`max-w-[90%] rounded-lg px-3 py-2 text-sm break-words whitespace-pre-wrap ${
-          mine
-            ? "bg-violet-700 text-white"
-            : "bg-zinc-100 text-zinc-900 dark:bg-zinc-800 dark:text-zinc-100"
-        }`}
-      >
-        {message.content}
-        {message.status === "streaming" && (
-          <span aria-hidden="true" className="ml-0.5 inline-block animate-pulse">
-            ▍
-          </span>
-        )}
-      </div>
+      <span className="text-xs font-medium text-zinc-600 dark:text-zinc-400" aria-hidden="true">
+        {mine ? t.you : t.assistant}
+      </span>
+      {editing && conversationId ? (
+        <EditMessageForm
+          conversationId={conversationId}
+          message={message}
+          onDone={() => setEditing(false)}
+        />
+      ) : (
+        <div
+          data-testid="message-content"
+          className={`max-w-[min(90%,48rem)] min-w-0 rounded-lg px-3 py-2 text-sm break-words ${
+            mine
+              ? "bg-violet-700 whitespace-pre-wrap text-white"
+              : "bg-zinc-100 text-zinc-900 dark:bg-zinc-800 dark:text-zinc-100"
+          }`}
+        >
+          {mine ? (
+            message.content
+          ) : (
+            <Markdown text={message.content} streaming={streaming} cacheKey={message.id} />
+          )}
+          {streaming && (
+            <span aria-hidden="true" className="ml-0.5 inline-block animate-pulse">
+              ▍
+            </span>
+          )}
+        </div>
+      )}
       <MessageFooter message={message} t={t} />
+      {conversationId && !editing && !streaming && (
+        <MessageActions
+          conversationId={conversationId}
+          message={message}
+          onEdit={() => setEditing(true)}
+        />
+      )}
     </article>
   );
 });
@@ -42,6 +74,7 @@ function MessageFooter({ message, t }: Props) {
   const parts: string[] = [];
   if (message.status === "stopped") parts.push(t.stopped);
   if (message.status === "interrupted") parts.push(t.interrupted);
+  if (message.usage?.finishReason === "length") parts.push(t.lengthLimit);
   if (message.usage) {
     const u = message.usage;
     parts.push(
@@ -52,7 +85,7 @@ function MessageFooter({ message, t }: Props) {
   return (
     <>
       {parts.length > 0 && (
-        <p data-testid="message-meta" className="text-xs text-zinc-500 dark:text-zinc-400">
+        <p data-testid="message-meta" className="text-xs text-zinc-600 dark:text-zinc-400">
           {parts.join(" · ")}
         </p>
       )}

@@ -1,6 +1,6 @@
 import type { StateCreator } from "zustand";
 import { EngineClientError } from "../../engine/errors";
-import type { EngineErrorInfo } from "../../engine/protocol";
+import type { ChatInput, ChatUsage, EngineErrorInfo } from "../../engine/protocol";
 import { PromptTooLongError } from "../../prompt/budget";
 import { StopFilter } from "../../prompt/stops";
 import type { AppState, StoreDeps } from "../../shell/app-state";
@@ -28,6 +28,15 @@ export interface ChatSlice {
   stop(): Promise<void>;
   /** Changes the active conversation's settings, or the draft when no chat is open. */
   updateSettings(settings: ConversationSettings): void;
+  /** Writes a new reply in place of the conversation's last reply. */
+  regenerate(conversationId: string, replyId: string): Promise<void>;
+  /**
+   * Replaces a question's text, drops everything after it and asks again. It replaces rather
+   * than branches: see editMessageAndTruncate in the conversations slice for why.
+   */
+  editAndResend(conversationId: string, messageId: string, text: string): Promise<void>;
+  /** Asks the model to go on with a reply that stopped at the max-token limit. */
+  continueReply(conversationId: string, replyId: string): Promise<void>;
 }
 
 export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [], ChatSlice> {
@@ -68,74 +77,165 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
         ...(modelId !== undefined && { modelId }),
       };
       get().appendMessage(conversationId, reply);
-      set({ streaming: { conversationId, messageId: reply.id } });
-
-      try {
-        // After a crash or on first use the model is (re)loaded here; the weights come from
-        // the browser cache, so this is the "restart" the user sees as a short load.
-        if (!(await get().loadModel())) {
-          const error = get().loadError ?? {
-            code: "not-loaded" as const,
-            message: "Pick a model and load it before sending a message.",
-          };
-          get().updateMessage(conversationId, reply.id, { status: "error", error });
-          return;
-        }
-        const conversation = get().conversations[conversationId];
-        const entry = get().catalog.find((m) => m.id === get().loadedModelId);
-        if (!conversation || !entry) return;
-        const history = conversation.messages.filter((m) => m.id !== reply.id);
-        const request = await buildEngineRequest(
-          history,
-          settingsOf(conversation),
-          { cutegpt: entry.family === "cutegpt", contextWindow: entry.contextWindow },
-          async (t) => (await deps.engine.countTokens([t]))[0] ?? 0,
-        );
-        const filter = request.cutegpt ? new StopFilter() : undefined;
-        let written = "";
-        let stoppedByModel = false;
-        const usage = await deps.engine.chat(request.input, request.options, (delta) => {
-          if (stoppedByModel) return;
-          let shown = delta;
-          if (filter) {
-            const result = filter.push(delta);
-            shown = result.text;
-            // The model began a new turn or emitted a stop token: end the reply here.
-            if (result.stopped) {
-              stoppedByModel = true;
-              void deps.engine.stop();
-            }
-          }
-          if (!shown) return;
-          written += shown;
-          get().updateMessage(conversationId, reply.id, { content: written });
-        });
-        if (filter && !stoppedByModel) written += filter.flush();
-        const aborted = usage.finishReason === "abort" && !stoppedByModel;
-        get().updateMessage(conversationId, reply.id, {
-          content: written,
-          status: aborted ? "stopped" : "done",
-          usage: stoppedByModel ? { ...usage, finishReason: "stop" } : usage,
-        });
-      } catch (error) {
-        const info = toErrorInfo(error);
-        const lost = info.code === "worker-crashed" || info.code === "device-lost";
-        if (lost) get().markModelLost(info);
-        get().updateMessage(conversationId, reply.id, {
-          status: lost ? "interrupted" : "error",
-          error: info,
-        });
-      } finally {
-        set({ streaming: undefined });
-        await get().flushSaves();
-      }
+      await generateReply(deps, set, get, conversationId, reply.id);
     },
 
     async stop() {
       if (!get().streaming) return;
       await deps.engine.stop().catch(() => undefined);
     },
+
+    async regenerate(conversationId, replyId) {
+      if (get().streaming) return;
+      const conversation = get().conversations[conversationId];
+      const last = conversation?.messages.at(-1);
+      if (!conversation || last?.id !== replyId || last.role !== "assistant") return;
+      const modelId = get().selectedModelId;
+      const reply: ChatMessage = {
+        id: newId(),
+        role: "assistant",
+        content: "",
+        createdAt: Date.now(),
+        status: "streaming",
+        ...(modelId !== undefined && { modelId }),
+      };
+      get().replaceMessages(conversationId, [...conversation.messages.slice(0, -1), reply]);
+      await generateReply(deps, set, get, conversationId, reply.id);
+    },
+
+    async editAndResend(conversationId, messageId, text) {
+      if (get().streaming || !text.trim()) return;
+      if (!get().editMessageAndTruncate(conversationId, messageId, text)) return;
+      const modelId = get().selectedModelId;
+      const reply: ChatMessage = {
+        id: newId(),
+        role: "assistant",
+        content: "",
+        createdAt: Date.now(),
+        status: "streaming",
+        ...(modelId !== undefined && { modelId }),
+      };
+      get().appendMessage(conversationId, reply);
+      await generateReply(deps, set, get, conversationId, reply.id);
+    },
+
+    async continueReply(conversationId, replyId) {
+      if (get().streaming) return;
+      const reply = get().conversations[conversationId]?.messages.find((m) => m.id === replyId);
+      if (reply?.role !== "assistant" || reply.usage?.finishReason !== "length") return;
+      get().updateMessage(conversationId, replyId, { status: "streaming" });
+      await generateReply(deps, set, get, conversationId, replyId, reply.content);
+    },
   });
+}
+
+type SetState = Parameters<StateCreator<AppState, [], [], ChatSlice>>[0];
+type GetState = () => AppState;
+
+/**
+ * Streams the reply `replyId` of a conversation: (re)loads the model if needed, builds the
+ * engine request from the messages before the reply, passes CuteGPT output through its stop
+ * filter, and records the outcome. `prefix` is a reply being continued: the model is asked
+ * to go on from it and the new text is appended. Shared by send, regenerate, edit and
+ * continue so they all behave exactly like sending.
+ */
+async function generateReply(
+  deps: StoreDeps,
+  set: SetState,
+  get: GetState,
+  conversationId: string,
+  replyId: string,
+  prefix = "",
+): Promise<void> {
+  const previousUsage = prefix
+    ? get().conversations[conversationId]?.messages.find((m) => m.id === replyId)?.usage
+    : undefined;
+  set({ streaming: { conversationId, messageId: replyId } });
+
+  try {
+    // After a crash or on first use the model is (re)loaded here; the weights come from
+    // the browser cache, so this is the "restart" the user sees as a short load.
+    if (!(await get().loadModel())) {
+      const error = get().loadError ?? {
+        code: "not-loaded" as const,
+        message: "Pick a model and load it before sending a message.",
+      };
+      get().updateMessage(conversationId, replyId, { status: "error", error });
+      return;
+    }
+    const conversation = get().conversations[conversationId];
+    const entry = get().catalog.find((m) => m.id === get().loadedModelId);
+    if (!conversation || !entry) return;
+    // The question(s) before the reply; a reply being continued is not part of its prompt.
+    const index = conversation.messages.findIndex((m) => m.id === replyId);
+    const history = conversation.messages.slice(0, index === -1 ? undefined : index);
+    const request = await buildEngineRequest(
+      history,
+      settingsOf(conversation),
+      { cutegpt: entry.family === "cutegpt", contextWindow: entry.contextWindow },
+      async (t) => (await deps.engine.countTokens([t]))[0] ?? 0,
+    );
+    if (prefix) request.input = continuationInput(request.input, prefix);
+    const filter = request.cutegpt ? new StopFilter() : undefined;
+    let written = prefix;
+    let stoppedByModel = false;
+    const usage = await deps.engine.chat(request.input, request.options, (delta) => {
+      if (stoppedByModel) return;
+      let shown = delta;
+      if (filter) {
+        const result = filter.push(delta);
+        shown = result.text;
+        // The model began a new turn or emitted a stop token: end the reply here.
+        if (result.stopped) {
+          stoppedByModel = true;
+          void deps.engine.stop();
+        }
+      }
+      if (!shown) return;
+      written += shown;
+      get().updateMessage(conversationId, replyId, { content: written });
+    });
+    if (filter && !stoppedByModel) written += filter.flush();
+    const aborted = usage.finishReason === "abort" && !stoppedByModel;
+    get().updateMessage(conversationId, replyId, {
+      content: written,
+      status: aborted ? "stopped" : "done",
+      usage: mergeUsage(previousUsage, stoppedByModel ? { ...usage, finishReason: "stop" } : usage),
+    });
+  } catch (error) {
+    const info = toErrorInfo(error);
+    const lost = info.code === "worker-crashed" || info.code === "device-lost";
+    if (lost) get().markModelLost(info);
+    get().updateMessage(conversationId, replyId, {
+      status: lost ? "interrupted" : "error",
+      error: info,
+    });
+  } finally {
+    set({ streaming: undefined });
+    await get().flushSaves();
+  }
+}
+
+/**
+ * A continuation prompt. CuteGPT's raw prompt ends where the reply starts, so the text so far
+ * is appended and the model carries on from its last token. Chat templates require the last
+ * turn to be the user's, so other models get the partial reply and a request to go on.
+ */
+function continuationInput(input: ChatInput, prefix: string): ChatInput {
+  if (input.kind === "prompt") return { kind: "prompt", prompt: input.prompt + prefix };
+  return {
+    kind: "messages",
+    messages: [
+      ...input.messages,
+      { role: "assistant", content: prefix },
+      { role: "user", content: "Continue exactly where your last reply stopped." },
+    ],
+  };
+}
+
+function mergeUsage(before: ChatUsage | undefined, after: ChatUsage): ChatUsage {
+  if (!before) return after;
+  return { ...after, completionTokens: before.completionTokens + after.completionTokens };
 }
 
 function toErrorInfo(error: unknown): EngineErrorInfo {

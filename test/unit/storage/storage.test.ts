@@ -72,6 +72,21 @@ describe("throttled saver", () => {
   });
 });
 
+describe("throttled saver with several conversations", () => {
+  it("still reports a failure while one conversation is unsaved, even after another saves", async () => {
+    const saver = new ThrottledSaver<string>(async (v) => {
+      if (v === "big") throw new DOMException("full", "QuotaExceededError");
+    }, 500);
+    saver.schedule("big-chat", "big");
+    saver.schedule("small-chat", "small");
+    await saver.flush();
+    expect(saver.failed).toBeInstanceOf(DOMException);
+    saver.schedule("small-chat", "small again");
+    await saver.flush();
+    expect(saver.failed).toBeInstanceOf(DOMException);
+  });
+});
+
 describe("memory repository", () => {
   it("returns copies, so later edits do not leak into storage", async () => {
     const repo = memoryConversationRepository();

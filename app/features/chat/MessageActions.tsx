@@ -1,0 +1,67 @@
+import { useStrings } from "../../i18n/strings";
+import { useApp } from "../../shell/store";
+import type { ChatMessage } from "../../storage/types";
+import { CopyButton } from "../../ui/CopyButton";
+
+interface Props {
+  conversationId: string;
+  message: ChatMessage;
+  onEdit(): void;
+}
+
+export const actionClass =
+  "rounded px-2 py-0.5 text-xs text-zinc-700 hover:bg-zinc-200 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50 dark:text-zinc-300 dark:hover:bg-zinc-800";
+
+/**
+ * Copy, edit (questions), regenerate (the last reply), continue (a reply cut at the max-token
+ * limit) and delete. Actions that would start a reply are disabled while one is streaming.
+ */
+export function MessageActions({ conversationId, message, onEdit }: Props) {
+  const t = useStrings();
+  const busy = useApp((s) => s.streaming !== undefined);
+  const isLast = useApp((s) => s.conversations[conversationId]?.messages.at(-1)?.id === message.id);
+  const regenerate = useApp((s) => s.regenerate);
+  const continueReply = useApp((s) => s.continueReply);
+  const deleteMessage = useApp((s) => s.deleteMessage);
+  const reply = message.role === "assistant";
+  const canContinue = reply && message.usage?.finishReason === "length";
+
+  return (
+    <div role="group" aria-label={t.messageActions} className="flex flex-wrap gap-1">
+      <CopyButton text={message.content} label={t.copy} className={actionClass} />
+      {!reply && (
+        <button type="button" className={actionClass} disabled={busy} onClick={onEdit}>
+          {t.edit}
+        </button>
+      )}
+      {reply && isLast && (
+        <button
+          type="button"
+          className={actionClass}
+          disabled={busy}
+          onClick={() => void regenerate(conversationId, message.id)}
+        >
+          {t.regenerate}
+        </button>
+      )}
+      {canContinue && (
+        <button
+          type="button"
+          className={actionClass}
+          disabled={busy}
+          onClick={() => void continueReply(conversationId, message.id)}
+        >
+          {t.continueReply}
+        </button>
+      )}
+      <button
+        type="button"
+        className={actionClass}
+        disabled={busy}
+        onClick={() => deleteMessage(conversationId, message.id)}
+      >
+        {t.delete}
+      </button>
+    </div>
+  );
+}

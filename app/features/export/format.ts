@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { ENGINE_ERROR_CODES } from "../../engine/protocol";
+import { markCutOffReplies } from "../../storage/conversation-shape";
+import type { Conversation } from "../../storage/types";
+
+/**
+ * The export file, version 1 (documented in README.md, "Export file format"):
+ *
+ *   { "format": "cutegpt-web-conversations", "version": 1, "exportedAt": ISO-8601 string,
+ *     "conversations": [Conversation, …] }
+ *
+ * A Conversation is exactly what the app stores (storage/types.ts). Ids are kept so that
+ * importing a file twice, or into the browser it came from, merges instead of duplicating.
+ * A new version number is for changes an older app could misread; adding optional fields
+ * keeps version 1.
+ */
+export const EXPORT_FORMAT = "cutegpt-web-conversations";
+export const EXPORT_VERSION = 1;
+/** Larger files are refused before parsing. */
+export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
+
+export interface ExportFile {
+  format: typeof EXPORT_FORMAT;
+  version: typeof EXPORT_VERSION;
+  exportedAt: string;
+  conversations: Conversation[];
+}
+
+export function toExportFile(conversations: Conversation[], now = new Date()): ExportFile {
+  return {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    exportedAt: now.toISOString(),
+    conversations,
+  };
+}
+
+const finite = z.number().finite();
+
+const usageSchema = z.object({
+  promptTokens: finite,
+  completionTokens: finite,
+  prefillTokensPerSecond: finite,
+  decodeTokensPerSecond: finite,
+  finishReason: z.enum(["stop", "length", "abort"]),
+});
+
+const messageSchema = z.object({
+  id: z.string().min(1).max(200),
+  role: z.enum(["user", "assistant"]),
+  content: z.string(),
+  input: z.string().optional(),
+  createdAt: finite,
+  status: z.enum(["done", "streaming", "stopped", "interrupted", "error"]),
+  modelId: z.string().optional(),
+  usage: usageSchema.optional(),
+  error: z.object({ code: z.enum(ENGINE_ERROR_CODES), message: z.string() }).optional(),
+});
+
+const settingsSchema = z.object({
+  metaPrompt: z.string(),
+  historyLimit: z.number().int().min(0),
+  decoding: z.object({
+    preset: z.enum(["reference", "creative", "custom"]),
+    temperature: finite,
+    topP: finite,
+    repetitionPenalty: finite,
+    maxTokens: z.number().int().positive(),
+  }),
+});
+
+const conversationSchema = z.object({
+  id: z.string().min(1).max(200),
+  title: z.string().max(1000),
+  createdAt: finite,
+  updatedAt: finite,
+  modelId: z.string().optional(),
+  pinned: z.boolean().optional(),
+  removedMessageIds: z.array(z.string()).optional(),
+  settings: settingsSchema.optional(),
+  messages: z.array(messageSchema),
+});
+
+const fileSchema = z.object({
+  format: z.literal(EXPORT_FORMAT),
+  version: z.number().int(),
+  exportedAt: z.string().optional(),
+  conversations: z.array(conversationSchema).max(100_000),
+});
+
+export type ParseResult =
+  | { ok: true; conversations: Conversation[] }
+  | { ok: false; reason: "not-json" }
+  | { ok: false; reason: "too-large" }
+  | { ok: false; reason: "newer-version"; version: number }
+  | { ok: false; reason: "wrong-shape"; detail: string };
+
+/** Checks a file's text against the format; nothing is imported unless all of it is valid. */
+export function parseExport(text: string): ParseResult {
+  if (text.length > MAX_IMPORT_BYTES) return { ok: false, reason: "too-large" };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: "not-json" };
+  }
+  const header = z
+    .object({ format: z.literal(EXPORT_FORMAT), version: z.number() })
+    .safeParse(data);
+  if (header.success && header.data.version > EXPORT_VERSION) {
+    return { ok: false, reason: "newer-version", version: header.data.version };
+  }
+  const parsed = fileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join(".") : "file";
+    return { ok: false, reason: "wrong-shape", detail: `${where}: ${issue?.message ?? "invalid"}` };
+  }
+  const seen = new Set<string>();
+  const conversations: Conversation[] = [];
+  for (const raw of parsed.data.conversations) {
+    // The same conversation twice in one file: keep the first.
+    if (seen.has(raw.id)) continue;
+    seen.add(raw.id);
+    conversations.push(markCutOffReplies(stripUndefined(raw) as Conversation));
+  }
+  return { ok: true, conversations };
+}
+
+/** zod leaves optional keys as `undefined`; exactOptionalPropertyTypes wants them absent. */
+function stripUndefined<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

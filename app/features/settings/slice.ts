@@ -1,0 +1,116 @@
+import type { StateCreator } from "zustand";
+import { guessLanguage, setLanguage, type Language } from "../../i18n/strings";
+import type { AppState } from "../../shell/app-state";
+
+export type Theme = "light" | "dark" | "system";
+/** "enter": Enter sends, Shift+Enter breaks the line. "mod-enter": Ctrl/⌘+Enter sends. */
+import type { SendKey } from "../../ui/send-key";
+
+export type { SendKey };
+
+export interface SettingsSlice {
+  theme: Theme;
+  language: Language;
+  sendKey: SendKey;
+  setTheme(theme: Theme): void;
+  setUiLanguage(language: Language): void;
+  setSendKey(sendKey: SendKey): void;
+}
+
+const STORAGE_KEY = "cutegpt-settings";
+
+/** What is stored in localStorage; `version` changes when the shape does. */
+interface StoredSettings {
+  version: 1;
+  theme: Theme;
+  language: Language;
+  sendKey: SendKey;
+}
+
+export function loadSettings(
+  storage: Pick<Storage, "getItem"> | undefined,
+  navigatorLanguage: string | undefined,
+): Omit<StoredSettings, "version"> {
+  const defaults = {
+    theme: "system" as Theme,
+    language: guessLanguage(navigatorLanguage),
+    sendKey: "enter" as SendKey,
+  };
+  try {
+    const raw = storage?.getItem(STORAGE_KEY);
+    if (!raw) return defaults;
+    const stored = JSON.parse(raw) as Partial<StoredSettings>;
+    if (stored.version !== 1) return defaults;
+    return {
+      theme: ["light", "dark", "system"].includes(stored.theme ?? "")
+        ? stored.theme!
+        : defaults.theme,
+      language:
+        stored.language === "zh" || stored.language === "en" ? stored.language : defaults.language,
+      sendKey: stored.sendKey === "mod-enter" ? "mod-enter" : "enter",
+    };
+  } catch {
+    return defaults;
+  }
+}
+
+function save(settings: Omit<StoredSettings, "version">): void {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ version: 1, ...settings }));
+  } catch {
+    // Private mode or a full disk: the choice still holds for this tab.
+  }
+}
+
+let stopFollowingSystem: (() => void) | undefined;
+
+/** Puts the `dark` class on <html> (Tailwind's dark variant); "system" follows the OS live. */
+export function applyTheme(theme: Theme): void {
+  if (typeof document === "undefined") return;
+  stopFollowingSystem?.();
+  stopFollowingSystem = undefined;
+  const root = document.documentElement;
+  const set = (dark: boolean) => {
+    root.classList.toggle("dark", dark);
+    root.style.colorScheme = dark ? "dark" : "light";
+  };
+  if (theme !== "system") {
+    set(theme === "dark");
+    return;
+  }
+  const query = matchMedia("(prefers-color-scheme: dark)");
+  set(query.matches);
+  const onChange = (event: MediaQueryListEvent) => set(event.matches);
+  query.addEventListener("change", onChange);
+  stopFollowingSystem = () => query.removeEventListener("change", onChange);
+}
+
+export function createSettingsSlice(): StateCreator<AppState, [], [], SettingsSlice> {
+  return (set, get) => {
+    const initial = loadSettings(
+      typeof localStorage === "undefined" ? undefined : localStorage,
+      typeof navigator === "undefined" ? undefined : navigator.language,
+    );
+    applyTheme(initial.theme);
+    setLanguage(initial.language);
+    const persist = () =>
+      save({ theme: get().theme, language: get().language, sendKey: get().sendKey });
+    return {
+      ...initial,
+      setTheme(theme) {
+        set({ theme });
+        applyTheme(theme);
+        persist();
+      },
+      setUiLanguage(language) {
+        set({ language });
+        setLanguage(language);
+        persist();
+      },
+      setSendKey(sendKey) {
+        set({ sendKey });
+        persist();
+      },
+    };
+  };
+}

@@ -1,0 +1,63 @@
+import { useEffect, useState } from "react";
+import { useStrings } from "../../i18n/strings";
+import { CopyButton } from "../CopyButton";
+import { cachedHighlight, highlightLater } from "./lazy";
+
+interface Props {
+  code: string;
+  language: string;
+  /** False while the block is still streaming: highlighting waits for the closing fence. */
+  complete: boolean;
+}
+
+const LANGUAGE_ALIASES: Record<string, string> = {
+  js: "javascript",
+  jsx: "javascript",
+  ts: "typescript",
+  tsx: "typescript",
+  py: "python",
+  sh: "bash",
+  shell: "bash",
+  zsh: "bash",
+  html: "xml",
+  "c++": "cpp",
+  rs: "rust",
+  yml: "yaml",
+  md: "markdown",
+};
+
+export function CodeBlock({ code, language, complete }: Props) {
+  const t = useStrings();
+  const lang = LANGUAGE_ALIASES[language.toLowerCase()] ?? language.toLowerCase();
+  const cached = lang ? cachedHighlight(code, lang) : undefined;
+  const [html, setHtml] = useState<{ code: string; html: string | undefined } | undefined>();
+  const shown = cached !== null ? cached : html?.code === code ? html.html : undefined;
+
+  useEffect(() => {
+    if (!complete || !lang || cached !== null) return;
+    let live = true;
+    void highlightLater(code, lang).then((value) => {
+      if (live) setHtml({ code, html: value });
+    });
+    return () => {
+      live = false;
+    };
+  }, [code, lang, complete, cached]);
+
+  return (
+    <div className="md-code" data-testid="code-block">
+      <div className="md-code-bar">
+        <span>{language || t.codeBlock}</span>
+        <CopyButton text={code} label={t.copyCode} />
+      </div>
+      <pre>
+        {shown !== undefined ? (
+          // highlight.js output: the code escaped, wrapped in <span class="hljs-…"> only.
+          <code className="hljs" dangerouslySetInnerHTML={{ __html: shown }} />
+        ) : (
+          <code>{code}</code>
+        )}
+      </pre>
+    </div>
+  );
+}

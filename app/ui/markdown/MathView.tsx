@@ -1,0 +1,42 @@
+import { memo, useEffect, useState } from "react";
+import { cachedMath, renderMathLater } from "./lazy";
+
+interface Props {
+  tex: string;
+  display: boolean;
+  /** False while the chunk is still streaming: half-written TeX is shown as source. */
+  complete: boolean;
+}
+
+/** TeX through KaTeX (loaded on first use); the source shows until KaTeX is there. */
+export const MathView = memo(function MathView({ tex, display, complete }: Props) {
+  const cached = cachedMath(tex, display);
+  const [html, setHtml] = useState<{ tex: string; html: string } | undefined>();
+  const shown = cached ?? (html?.tex === tex ? html.html : undefined);
+
+  useEffect(() => {
+    if (cached !== undefined || !complete) return;
+    let live = true;
+    void renderMathLater(tex, display).then((value) => {
+      if (live) setHtml({ tex, html: value });
+    });
+    return () => {
+      live = false;
+    };
+  }, [tex, display, cached, complete]);
+
+  const Tag = display ? "div" : "span";
+  if (shown === undefined) {
+    return (
+      <Tag className={display ? "md-math-display md-math-source" : "md-math-source"}>{tex}</Tag>
+    );
+  }
+  // KaTeX output with trust: false: its own escaped markup, no links or external resources.
+  return (
+    <Tag
+      className={display ? "md-math-display" : undefined}
+      data-testid="math"
+      dangerouslySetInnerHTML={{ __html: shown }}
+    />
+  );
+});

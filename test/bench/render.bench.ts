@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser } from "@playwright/test";
+import { build } from "vite";
+import { chromiumLaunchOptions } from "../e2e/chromium";
+import { serveStatic } from "../e2e/static-server";
+import type { BenchResult } from "./types";
+
+/**
+ * Streaming render cost. The test build's test engine streams a ~4,000-token markdown reply
+ * (headings, lists, tables, code, math) at 200 tokens/s; an init script times, for every
+ * "delta" message from the worker, the main-thread work it causes: the store update, React's
+ * render and commit, and the effects (including the scroll that forces layout), up to the
+ * first microtask after React's. The same run repeats with `?naive-markdown`, which parses
+ * and renders the whole reply per token, as the baseline.
+ */
+const TOKENS = 4000;
+const RATE = 200;
+
+export function benchMarkdown(targetChars: number): string {
+  const sections: string[] = [];
+  for (let i = 1; sections.join("\n\n").length < targetChars; i++) {
+    sections.push(
+      [
+        `## Part ${i}: results and notes`,
+        `This paragraph explains step ${i} with **bold**, _emphasis_, \`inline code\` and a link to [the docs](https://example.com/docs/${i}). The value grows as $x_${i} = x_{${i - 1}} + \\frac{1}{2}$ each round.`,
+        `- first point for part ${i}\n- second point, a little longer than the first one\n  - nested detail\n- [x] checked task\n- [ ] open task`,
+        `| metric | before | after |\n|---|---:|---:|\n| latency ms | ${i * 3} | ${i * 2} |\n| memory MB | ${i * 10} | ${i * 7} |`,
+        "```python\n" +
+          `def step_${i}(values):\n    total = 0\n    for v in values:\n        total += v * ${i}\n    return total\n` +
+          "```",
+        `$$\\sum_{k=1}^{${i}} k^2 = \\frac{${i}(${i}+1)(2 \\cdot ${i}+1)}{6}$$`,
+        `1. ordered item one\n2. ordered item two\n3. ordered item three`,
+      ].join("\n\n"),
+    );
+  }
+  return sections.join("\n\n").slice(0, targetChars);
+}
+
+// A string, not a function: tsx would add its __name helper, which the page lacks.
+const INSTRUMENT = `
+  window.__costs = [];
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+  }).observe({ type: "longtask", buffered: true });
+  const original = Worker.prototype.addEventListener;
+  Worker.prototype.addEventListener = function (type, listener, options) {
+    if (type !== "message" || typeof listener !== "function") {
+      return original.call(this, type, listener, options);
+    }
+    const timed = function (event) {
+      const start = performance.now();
+      listener.call(this, event);
+      if (event.data && event.data.type === "delta") {
+        // Queued after React's own microtask, so the render and its effects are inside.
+        queueMicrotask(() => window.__costs.push(performance.now() - start));
+      }
+    };
+    return original.call(this, type, timed, options);
+  };
+`;
+
+interface RunResult {
+  costs: number[];
+  longTasks: number[];
+}
+
+async function runOnce(browser: Browser, origin: string, naive: boolean): Promise<RunResult> {
+  const page = await browser.newPage();
+  await page.addInitScript(INSTRUMENT);
+  await page.goto(origin + (naive ? "/?naive-markdown" : "/"));
+  await page.getByRole("combobox", { name: "Model" }).selectOption("test-engine-fast");
+  await page.getByRole("button", { name: "Load model" }).click();
+  await page.getByRole("button", { name: "Ready" }).waitFor();
+  const composer = page.getByRole("textbox", { name: "Message" });
+  await composer.fill(`#nomax #rate:${RATE} #echo ${benchMarkdown(TOKENS * 4)}`);
+  await composer.press("Enter");
+  await page.locator('article[data-status="streaming"]').waitFor();
+  await page.evaluate("window.__longTasks.length = 0");
+  await page
+    .locator('article[data-role="assistant"][data-status="done"]')
+    .waitFor({ timeout: (TOKENS / RATE) * 1000 * 4 });
+  const result = (await page.evaluate(
+    "({ costs: window.__costs, longTasks: window.__longTasks })",
+  )) as RunResult;
+  await page.close();
+  return result;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? 0;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+}
+
+function quarterRatio(costs: number[]): number {
+  const q = Math.floor(costs.length / 4);
+  return mean(costs.slice(-q)) / mean(costs.slice(0, q));
+}
+
+export default async function run(): Promise<BenchResult[]> {
+  const outDir = mkdtempSync(join(tmpdir(), "cutegpt-render-"));
+  await build({ mode: "test", logLevel: "silent", build: { outDir, emptyOutDir: true } });
+  const site = await serveStatic(outDir, [
+    fileURLToPath(new URL("../fixtures/site", import.meta.url)),
+  ]);
+  const browser = await chromium.launch(chromiumLaunchOptions());
+  try {
+    const chunked = await runOnce(browser, site.url, false);
+    const naive = await runOnce(browser, site.url, true);
+    const unit = "ms/token";
+    return [
+      {
+        name: "tokens streamed (chunked / naive)",
+        value: chunked.costs.length,
+        unit: "tokens",
+        baseline: naive.costs.length,
+        baselineName: "naive",
+      },
+      {
+        name: "main-thread cost per token, p50",
+        value: percentile(chunked.costs, 0.5),
+        unit,
+        baseline: percentile(naive.costs, 0.5),
+        baselineName: "whole message per token",
+      },
+      {
+        name: "main-thread cost per token, p95",
+        value: percentile(chunked.costs, 0.95),
+        unit,
+        baseline: percentile(naive.costs, 0.95),
+        baselineName: "whole message per token",
+        target: "≤ 1 ms",
+      },
+      {
+        name: "long tasks > 50 ms while streaming",
+        value: chunked.longTasks.filter((d) => d > 50).length,
+        unit: "tasks",
+        baseline: naive.longTasks.filter((d) => d > 50).length,
+        baselineName: "whole message per token",
+        target: "0",
+      },
+      {
+        name: "last-quarter / first-quarter cost",
+        value: quarterRatio(chunked.costs),
+        unit: "×",
+        baseline: quarterRatio(naive.costs),
+        baselineName: "whole message per token",
+        target: "≤ 1.3",
+      },
+    ];
+  } finally {
+    await browser.close();
+    await site.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
