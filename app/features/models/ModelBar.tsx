@@ -36,7 +36,9 @@ export function ModelBar() {
   return (
     <section
       aria-label={t.model}
-      className="flex flex-col gap-2 border-b border-zinc-200 p-3 dark:border-zinc-800"
+      // The catalog, GPU check and storage estimate arrive after first paint; reserving the
+      // usual height of their lines keeps the page from jumping (layout shift) when they do.
+      className="flex min-h-[6.75rem] flex-col gap-2 border-b border-zinc-200 p-3 dark:border-zinc-800"
     >
       <div className="flex flex-wrap items-center gap-2">
         <label htmlFor="model-picker" className="text-sm font-medium">
