@@ -5,6 +5,7 @@ import { PromptTooLongError } from "../../prompt/budget";
 import { StopFilter } from "../../prompt/stops";
 import type { AppState, StoreDeps } from "../../shell/app-state";
 import type { ChatMessage, ConversationSettings } from "../../storage/types";
+import { frameThrottle } from "../../ui/frame-throttle";
 import { newId } from "../../ui/ids";
 import { buildEngineRequest } from "./engine-request";
 import { defaultConversationSettings, settingsOf } from "./settings";
@@ -68,14 +69,7 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
         ...(modelId !== undefined && { modelId }),
       };
       const conversationId = get().appendMessage(get().activeId, userMessage, get().draftSettings);
-      const reply: ChatMessage = {
-        id: newId(),
-        role: "assistant",
-        content: "",
-        createdAt: Date.now(),
-        status: "streaming",
-        ...(modelId !== undefined && { modelId }),
-      };
+      const reply = emptyReply(modelId);
       get().appendMessage(conversationId, reply);
       await generateReply(deps, set, get, conversationId, reply.id);
     },
@@ -90,15 +84,7 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       const conversation = get().conversations[conversationId];
       const last = conversation?.messages.at(-1);
       if (!conversation || last?.id !== replyId || last.role !== "assistant") return;
-      const modelId = get().selectedModelId;
-      const reply: ChatMessage = {
-        id: newId(),
-        role: "assistant",
-        content: "",
-        createdAt: Date.now(),
-        status: "streaming",
-        ...(modelId !== undefined && { modelId }),
-      };
+      const reply = emptyReply(get().selectedModelId);
       get().replaceMessages(conversationId, [...conversation.messages.slice(0, -1), reply]);
       await generateReply(deps, set, get, conversationId, reply.id);
     },
@@ -106,15 +92,7 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
     async editAndResend(conversationId, messageId, text) {
       if (get().streaming || !text.trim()) return;
       if (!get().editMessageAndTruncate(conversationId, messageId, text)) return;
-      const modelId = get().selectedModelId;
-      const reply: ChatMessage = {
-        id: newId(),
-        role: "assistant",
-        content: "",
-        createdAt: Date.now(),
-        status: "streaming",
-        ...(modelId !== undefined && { modelId }),
-      };
+      const reply = emptyReply(get().selectedModelId);
       get().appendMessage(conversationId, reply);
       await generateReply(deps, set, get, conversationId, reply.id);
     },
@@ -151,6 +129,10 @@ async function generateReply(
     ? get().conversations[conversationId]?.messages.find((m) => m.id === replyId)?.usage
     : undefined;
   set({ streaming: { conversationId, messageId: replyId } });
+  let written = prefix;
+  const publish = frameThrottle(() =>
+    get().updateMessage(conversationId, replyId, { content: written }),
+  );
 
   try {
     // After a crash or on first use the model is (re)loaded here; the weights come from
@@ -177,7 +159,6 @@ async function generateReply(
     );
     if (prefix) request.input = continuationInput(request.input, prefix);
     const filter = request.cutegpt ? new StopFilter() : undefined;
-    let written = prefix;
     let stoppedByModel = false;
     const usage = await deps.engine.chat(request.input, request.options, (delta) => {
       if (stoppedByModel) return;
@@ -193,8 +174,9 @@ async function generateReply(
       }
       if (!shown) return;
       written += shown;
-      get().updateMessage(conversationId, replyId, { content: written });
+      publish.schedule();
     });
+    publish.flush();
     if (filter && !stoppedByModel) written += filter.flush();
     const aborted = usage.finishReason === "abort" && !stoppedByModel;
     get().updateMessage(conversationId, replyId, {
@@ -203,6 +185,8 @@ async function generateReply(
       usage: mergeUsage(previousUsage, stoppedByModel ? { ...usage, finishReason: "stop" } : usage),
     });
   } catch (error) {
+    // Whatever arrived before the failure is kept.
+    publish.flush();
     const info = toErrorInfo(error);
     const lost = info.code === "worker-crashed" || info.code === "device-lost";
     if (lost) get().markModelLost(info);
@@ -246,4 +230,16 @@ function toErrorInfo(error: unknown): EngineErrorInfo {
     return { code: "context-window-exceeded", message: error.message };
   }
   return { code: "unknown", message: error instanceof Error ? error.message : String(error) };
+}
+
+/** The assistant message a reply streams into. */
+function emptyReply(modelId: string | undefined): ChatMessage {
+  return {
+    id: newId(),
+    role: "assistant",
+    content: "",
+    createdAt: Date.now(),
+    status: "streaming",
+    ...(modelId !== undefined && { modelId }),
+  };
 }
