@@ -13,7 +13,8 @@ export function frameThrottle(fn: () => void, intervalMs = 16) {
   };
   return {
     schedule() {
-      if (timer === undefined) timer = setTimeout(run, intervalMs);
+      if (intervalMs <= 0) fn();
+      else if (timer === undefined) timer = setTimeout(run, intervalMs);
     },
     flush() {
       if (timer === undefined) return;

@@ -1,4 +1,5 @@
 import { memo, useMemo, useSyncExternalStore } from "react";
+import { NAIVE_RENDERING } from "../naive-rendering";
 import { splitBlocks, type BlockSplit } from "./blocks";
 
 type Engine = typeof import("./engine");
@@ -33,12 +34,8 @@ interface Props {
   cacheKey: string;
 }
 
-// Test builds only: `?naive-markdown` renders the whole text as one chunk per update, the
-// baseline the streaming benchmark compares against. Production builds drop this branch.
-const NAIVE =
-  import.meta.env.MODE === "test" &&
-  typeof location !== "undefined" &&
-  new URLSearchParams(location.search).has("naive-markdown");
+// The benchmark's baseline renders the whole text as one chunk per update.
+const NAIVE = NAIVE_RENDERING;
 
 const splits = new Map<string, BlockSplit>();
 const MAX_SPLITS = 64;
