@@ -1,4 +1,5 @@
 import { useApp } from "../../shell/store";
+import { PRIMARY_BUTTON } from "../../ui/button-styles";
 import { useStrings, type Strings } from "../../i18n/strings";
 import type { LoadProgress } from "../../engine/protocol";
 import { ProgressBar } from "../../ui/ProgressBar";
@@ -65,7 +66,7 @@ export function ModelBar() {
         </select>
         <button
           type="button"
-          className="rounded bg-violet-700 px-3 py-1 text-sm font-medium text-white hover:bg-violet-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50"
+          className={PRIMARY_BUTTON}
           disabled={
             !selected ||
             loadState === "loading" ||

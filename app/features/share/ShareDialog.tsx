@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from "react";
+import { PRIMARY_BUTTON, SECONDARY_BUTTON } from "../../ui/button-styles";
 import { useStrings } from "../../i18n/strings";
 import type { Conversation } from "../../storage/types";
 import {
@@ -139,15 +140,11 @@ export default function ShareDialog({ conversation, fallbackModelId, onClose }: 
           type="button"
           disabled={!result.link}
           onClick={() => void copy()}
-          className="rounded bg-violet-700 px-3 py-1 text-sm font-medium text-white hover:bg-violet-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50"
+          className={PRIMARY_BUTTON}
         >
           {copied ? t.shareCopied : t.shareCopy}
         </button>
-        <button
-          type="button"
-          onClick={() => dialog.current?.close()}
-          className="rounded border border-zinc-300 px-3 py-1 text-sm hover:bg-zinc-100 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:hover:bg-zinc-800"
-        >
+        <button type="button" onClick={() => dialog.current?.close()} className={SECONDARY_BUTTON}>
           {t.close}
         </button>
       </div>

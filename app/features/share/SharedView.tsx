@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
+import { PRIMARY_BUTTON, SECONDARY_BUTTON } from "../../ui/button-styles";
 import { useStrings } from "../../i18n/strings";
 import { useApp } from "../../shell/store";
 import { MessageView } from "../chat/MessageView";
@@ -88,18 +89,10 @@ export default function SharedView({ fragment, onClose }: { fragment: string; on
             {t.sharedReadOnly} · {t.model}: {model?.name ?? shared.modelId}
           </p>
         </div>
-        <button
-          type="button"
-          onClick={() => void continueChat()}
-          className="rounded bg-violet-700 px-3 py-1 text-sm font-medium text-white hover:bg-violet-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none"
-        >
+        <button type="button" onClick={() => void continueChat()} className={PRIMARY_BUTTON}>
           {alreadyHere ? t.sharedOpenCopy : t.sharedContinue}
         </button>
-        <button
-          type="button"
-          onClick={onClose}
-          className="rounded border border-zinc-300 px-3 py-1 text-sm hover:bg-zinc-100 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:hover:bg-zinc-800"
-        >
+        <button type="button" onClick={onClose} className={SECONDARY_BUTTON}>
           {t.close}
         </button>
       </header>
