@@ -15,5 +15,11 @@ export class EngineClientError extends Error {
   }
 }
 
+/** Any failure reaching the UI from the engine client, as the `{code, message}` it shows. */
+export function engineErrorInfo(error: unknown): EngineErrorInfo {
+  if (error instanceof EngineClientError) return { code: error.code, message: error.message };
+  return { code: "unknown", message: error instanceof Error ? error.message : String(error) };
+}
+
 export const WORKER_CRASHED_MESSAGE =
   "The model worker stopped unexpectedly (it may have run out of memory). Your messages are kept; sending again restarts the model.";

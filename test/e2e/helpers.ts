@@ -1,7 +1,7 @@
 import { expect, type Page } from "@playwright/test";
 
-export async function openApp(page: Page): Promise<void> {
-  await page.goto("/");
+export async function openApp(page: Page, url = "/"): Promise<void> {
+  await page.goto(url);
   await expect(page.getByRole("combobox", { name: /model|模型/i })).toBeEnabled();
 }
 

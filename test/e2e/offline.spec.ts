@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { assistantMessages, sendMessage, waitForReplyEnd } from "./helpers";
+import { assistantMessages, loadModel, openApp, sendMessage, waitForReplyEnd } from "./helpers";
 import { servePrivateCopy, waitForOfflineReady, type PrivateSite } from "./pwa-helpers";
 
 let site: PrivateSite;
@@ -14,12 +14,8 @@ test("after one online visit the app opens offline, keeps its chats, loads the c
   page,
   context,
 }) => {
-  await page.goto(site.url + "/");
-  const picker = page.getByRole("combobox", { name: "Model" });
-  await expect(picker).toBeEnabled();
-  await picker.selectOption("test-engine-fast");
-  await page.getByRole("button", { name: "Load model" }).click();
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
+  await openApp(page, site.url + "/");
+  await loadModel(page, "test-engine-fast");
   await sendMessage(page, "#echo answered while online");
   await waitForReplyEnd(page);
   await expect(assistantMessages(page).first()).toHaveText(/answered while online/);
@@ -39,6 +35,7 @@ test("after one online visit the app opens offline, keeps its chats, loads the c
   await expect(assistantMessages(page).first()).toHaveText(/answered while online/);
 
   // The catalog comes from the service worker's cache; the model from the engine's cache.
+  const picker = page.getByRole("combobox", { name: "Model" });
   await expect(picker).toBeEnabled();
   await picker.selectOption("test-engine-fast");
   await page.getByRole("button", { name: "Load model" }).click();

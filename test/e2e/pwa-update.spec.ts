@@ -1,7 +1,7 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
-import { assistantMessages, sendMessage, waitForReplyEnd } from "./helpers";
+import { assistantMessages, loadModel, openApp, sendMessage, waitForReplyEnd } from "./helpers";
 import { servePrivateCopy, waitForOfflineReady, type PrivateSite } from "./pwa-helpers";
 
 let site: PrivateSite;
@@ -15,12 +15,8 @@ test.afterEach(async () => {
 test("a new version offers “Reload to update” and waits for the reply being written before reloading", async ({
   page,
 }) => {
-  await page.goto(site.url + "/");
-  const picker = page.getByRole("combobox", { name: "Model" });
-  await expect(picker).toBeEnabled();
-  await picker.selectOption("test-engine-fast");
-  await page.getByRole("button", { name: "Load model" }).click();
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
+  await openApp(page, site.url + "/");
+  await loadModel(page, "test-engine-fast");
   await waitForOfflineReady(page);
   const firstWorker = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL);
 

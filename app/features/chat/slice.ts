@@ -1,5 +1,5 @@
 import type { StateCreator } from "zustand";
-import { EngineClientError } from "../../engine/errors";
+import { engineErrorInfo } from "../../engine/errors";
 import type { ChatInput, ChatUsage, EngineErrorInfo } from "../../engine/protocol";
 import { PromptTooLongError } from "../../prompt/budget";
 import { StopFilter } from "../../prompt/stops";
@@ -226,13 +226,12 @@ function mergeUsage(before: ChatUsage | undefined, after: ChatUsage): ChatUsage 
 }
 
 function toErrorInfo(error: unknown): EngineErrorInfo {
-  if (error instanceof EngineClientError) return { code: error.code, message: error.message };
   // The budget refuses a message that cannot fit before the engine ever sees it, so no
   // request fails with the engine's raw "context window exceeded".
   if (error instanceof PromptTooLongError) {
     return { code: "context-window-exceeded", message: error.message };
   }
-  return { code: "unknown", message: error instanceof Error ? error.message : String(error) };
+  return engineErrorInfo(error);
 }
 
 /** The assistant message a reply streams into. */

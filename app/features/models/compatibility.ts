@@ -1,4 +1,5 @@
 import type { GpuSupport } from "../../engine/gpu-support";
+import { formatMB } from "../../ui/format";
 import type { CatalogEntry } from "./catalog";
 
 export interface Availability {
@@ -31,7 +32,7 @@ export function unsupportedReason(
     (needed > gpu.maxBufferSize || needed > gpu.maxStorageBufferBindingSize)
   ) {
     const limit = Math.min(gpu.maxBufferSize, gpu.maxStorageBufferBindingSize);
-    return `This GPU allows buffers of ${mb(limit)} but the model needs ${mb(needed)}.`;
+    return `This GPU allows buffers of ${formatMB(limit)} but the model needs ${formatMB(needed)}.`;
   }
   return undefined;
 }
@@ -49,8 +50,4 @@ export function preferredModel(
     (m) => unsupportedReason(m, gpu, { filesMissing: missing[m.id] === true }) === undefined,
   );
   return runnable.find((m) => m.family === "cutegpt") ?? runnable[0];
-}
-
-function mb(bytes: number): string {
-  return `${Math.round(bytes / (1024 * 1024)).toLocaleString("en-US")} MB`;
 }

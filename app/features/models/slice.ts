@@ -1,5 +1,5 @@
 import type { StateCreator } from "zustand";
-import { EngineClientError } from "../../engine/errors";
+import { EngineClientError, engineErrorInfo } from "../../engine/errors";
 import { detectGpuSupport, type GpuSupport } from "../../engine/gpu-support";
 import type { EngineErrorInfo, LoadProgress } from "../../engine/protocol";
 import type { AppState, StoreDeps } from "../../shell/app-state";
@@ -104,10 +104,7 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
           .catch(() => undefined);
         return true;
       } catch (error) {
-        const info =
-          error instanceof EngineClientError
-            ? { code: error.code, message: error.message }
-            : { code: "unknown" as const, message: String(error) };
+        const info = engineErrorInfo(error);
         void get()
           .refreshStorage()
           .catch(() => undefined);

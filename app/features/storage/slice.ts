@@ -1,6 +1,6 @@
 import { createStore, get as idbGet, set as idbSet, type UseStore } from "idb-keyval";
 import type { StateCreator } from "zustand";
-import { EngineClientError } from "../../engine/errors";
+import { engineErrorInfo } from "../../engine/errors";
 import type { CachedModelInfo, ImportFile, KnownModel } from "../../engine/protocol";
 import type { AppState, StoreDeps } from "../../shell/app-state";
 import { modelSpecFor, parseCatalogEntry, type CatalogEntry } from "../models/catalog";
@@ -54,10 +54,10 @@ export function createStorageSlice(deps: StoreDeps): StateCreator<AppState, [], 
     });
   };
 
-  const failText = (error: unknown) =>
-    error instanceof EngineClientError
-      ? { kind: "error" as const, text: error.message, code: error.code }
-      : { kind: "error" as const, text: error instanceof Error ? error.message : String(error) };
+  const failText = (error: unknown) => {
+    const { code, message } = engineErrorInfo(error);
+    return { kind: "error" as const, text: message, code };
+  };
 
   return (set, get) => {
     const addToCatalog = (entries: CatalogEntry[]) => {
