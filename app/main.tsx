@@ -6,7 +6,7 @@ import { registerPwa } from "./features/pwa/register";
 import { App } from "./shell/App";
 import { AppStoreContext, createAppStore } from "./shell/store";
 import { openCrossTabSync } from "./storage/cross-tab";
-import { idbConversationRepository } from "./storage/idb-conversations";
+import { idbConversationRepository } from "./storage/repository";
 import "./index.css";
 
 const engine = new EngineClient(
@@ -31,9 +31,7 @@ const crossTab = openCrossTabSync((message) => void store.getState().syncFromSto
 
 const store = createAppStore({
   engine,
-  repository: idbConversationRepository(undefined, (id) =>
-    crossTab.announce({ type: "changed", id }),
-  ),
+  repository: idbConversationRepository((id) => crossTab.announce({ type: "changed", id })),
   catalogUrl,
   gpu: navigator.gpu,
   saveIntervalMs: 500,

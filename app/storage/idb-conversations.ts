@@ -1,28 +1,54 @@
-import { createStore, del, entries, get, update, type UseStore } from "idb-keyval";
+import { createStore, del, get, promisifyRequest, update, type UseStore } from "idb-keyval";
 import { isConversation } from "./conversation-shape";
 import { mergeConversations } from "./cross-tab";
-import type { Conversation, ConversationRepository } from "./types";
+import type { Conversation } from "./types";
 
-const DB_NAME = "cutegpt-chats";
-const STORE_NAME = "conversations";
+export const RECORDS_DB = "cutegpt-chats";
+export const RECORDS_STORE = "conversations";
+
+/**
+ * Records read per transaction by `loadAll`. Each batch is deserialized in its own task, so
+ * reading thousands of chats after the list is on screen leaves the page free to answer
+ * clicks and paint between batches instead of freezing for one long task.
+ */
+const LOAD_BATCH = 100;
+
+/** The conversation records' database behind a small adapter (design.md habit 3). */
+export interface ConversationRecords {
+  loadAll(): Promise<{ conversations: Conversation[]; rejected: number }>;
+  load(id: string): Promise<Conversation | undefined>;
+  /** Merges with the stored record in one transaction; returns the record as stored now. */
+  save(conversation: Conversation): Promise<Conversation>;
+  remove(id: string): Promise<void>;
+}
 
 /**
  * Conversations in IndexedDB, one record per conversation keyed by its id. A save merges with
  * the stored record in the same transaction, so a tab never erases messages another tab wrote
- * (see cross-tab.ts); `onChanged` then tells the other tabs to re-read it.
+ * (see cross-tab.ts).
  */
-export function idbConversationRepository(
-  store: UseStore = createStore(DB_NAME, STORE_NAME),
-  onChanged: (id: string) => void = () => undefined,
-): ConversationRepository {
+export function idbConversationRecords(
+  store: UseStore = createStore(RECORDS_DB, RECORDS_STORE),
+): ConversationRecords {
   return {
     async loadAll() {
-      const all = await entries<string, unknown>(store);
       const conversations: Conversation[] = [];
       let rejected = 0;
-      for (const [, value] of all) {
-        if (isConversation(value)) conversations.push(value);
-        else rejected += 1;
+      let after: IDBValidKey | undefined;
+      for (;;) {
+        const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
+        const [keys, values] = await store("readonly", (s) =>
+          Promise.all([
+            promisifyRequest(s.getAllKeys(range, LOAD_BATCH)),
+            promisifyRequest(s.getAll(range, LOAD_BATCH) as IDBRequest<unknown[]>),
+          ]),
+        );
+        for (const value of values) {
+          if (isConversation(value)) conversations.push(value);
+          else rejected += 1;
+        }
+        after = keys.at(-1);
+        if (keys.length < LOAD_BATCH) break;
       }
       return { conversations, rejected };
     },
@@ -31,25 +57,28 @@ export function idbConversationRepository(
       return isConversation(value) ? value : undefined;
     },
     async save(conversation) {
+      let stored = conversation;
       await update<unknown>(
         conversation.id,
-        (stored) =>
-          isConversation(stored) ? mergeConversations(conversation, stored) : conversation,
+        (old) => {
+          stored = isConversation(old) ? mergeConversations(conversation, old) : conversation;
+          return stored;
+        },
         store,
       );
-      onChanged(conversation.id);
+      return stored;
     },
-    async remove(id) {
-      await del(id, store);
-      onChanged(id);
-    },
+    remove: (id) => del(id, store),
   };
 }
 
-/** An in-memory repository for unit tests and for browsers without IndexedDB. */
-export function memoryConversationRepository(initial: Conversation[] = []): ConversationRepository {
+/** In-memory records for unit tests and for browsers without IndexedDB. */
+export function memoryConversationRecords(
+  initial: Conversation[] = [],
+): ConversationRecords & { readonly data: Map<string, Conversation> } {
   const data = new Map(initial.map((c) => [c.id, structuredClone(c)]));
   return {
+    data,
     async loadAll() {
       return { conversations: [...data.values()].map((c) => structuredClone(c)), rejected: 0 };
     },
@@ -58,7 +87,10 @@ export function memoryConversationRepository(initial: Conversation[] = []): Conv
       return stored && structuredClone(stored);
     },
     async save(conversation) {
-      data.set(conversation.id, structuredClone(conversation));
+      const old = data.get(conversation.id);
+      const stored = old ? mergeConversations(conversation, old) : conversation;
+      data.set(conversation.id, structuredClone(stored));
+      return structuredClone(stored);
     },
     async remove(id) {
       data.delete(id);

@@ -47,11 +47,52 @@ export interface ConversationSettings {
   decoding: DecodingSettings;
 }
 
+/**
+ * What the sidebar needs of one conversation. Summaries live in their own small store so the
+ * list can be shown without reading every message; they are a cache derived from the
+ * conversation records, which stay the truth (see repository.ts).
+ */
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  pinned: boolean;
+  createdAt: number;
+  updatedAt: number;
+  /** When the last message was written (the conversation's createdAt if it has none). */
+  lastActivity: number;
+  messageCount: number;
+}
+
+/** What the summary store holds when the app starts. */
+export interface StoredSummaries {
+  summaries: ConversationSummary[];
+  /**
+   * False until summaries were built from every record once (older app versions kept none):
+   * until then an empty or short list does not mean there are no more conversations.
+   */
+  complete: boolean;
+}
+
+/** What a rebuild of the summaries changed; all zero when they matched the records. */
+export interface SummaryRepair {
+  added: number;
+  updated: number;
+  removed: number;
+}
+
 /** Where conversations live; the app gets one passed in so tests can use memory instead. */
 export interface ConversationRepository {
+  /** Every conversation's summary: fast, but possibly stale or incomplete (a cache). */
+  loadSummaries(): Promise<StoredSummaries>;
   loadAll(): Promise<{ conversations: Conversation[]; rejected: number }>;
   /** One conversation as stored now (another tab may have written it); undefined if absent or unreadable. */
-  load?(id: string): Promise<Conversation | undefined>;
+  load(id: string): Promise<Conversation | undefined>;
+  /** Writes the conversation (merged with the stored copy), then its summary. */
   save(conversation: Conversation): Promise<void>;
   remove(id: string): Promise<void>;
+  /**
+   * Makes the summaries describe exactly these conversations (every record, read in full):
+   * adds missing ones, corrects stale ones, drops orphans, and marks the summaries complete.
+   */
+  rebuildSummaries(conversations: Conversation[]): Promise<SummaryRepair>;
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { isConversation, markCutOffReplies } from "../../../app/storage/conversation-shape";
-import { memoryConversationRepository } from "../../../app/storage/idb-conversations";
+import { memoryConversationRepository } from "../../../app/storage/repository";
 import { ThrottledSaver } from "../../../app/storage/throttled-saver";
 import type { Conversation } from "../../../app/storage/types";
 

@@ -1,0 +1,79 @@
+import {
+  idbConversationRecords,
+  memoryConversationRecords,
+  type ConversationRecords,
+} from "./idb-conversations";
+import { summarize } from "./summaries";
+import { idbSummaryStore, memorySummaryStore, type SummaryStore } from "./summary-store";
+import type { Conversation, ConversationRepository } from "./types";
+
+/**
+ * Conversations as two databases: the records (every message; the truth) and a summary per
+ * conversation (what the sidebar lists; a cache that lets the app show the list without
+ * reading every message first).
+ *
+ * Invariant: a summary is written after its record, never before, so a summary can lag its
+ * record (a crash between the two writes, an older app version that writes records only, two
+ * tabs racing) but never describes a conversation that was not stored. Lagging summaries are
+ * repaired by `rebuildSummaries` once the app has read every record. A summary write that
+ * fails is therefore not an error the user must hear about: the record, which matters, is
+ * written, and the summary is put right at the next start.
+ *
+ * `onChanged` runs after both writes, so another tab that re-reads finds them (cross-tab.ts).
+ */
+export function conversationRepository(
+  records: ConversationRecords,
+  summaries: SummaryStore,
+  onChanged: (id: string) => void = () => undefined,
+): ConversationRepository {
+  // Set when a rebuild found no conversations at all and so wrote nothing: the first summary
+  // written then also marks the store complete (it describes every record there is).
+  let markWithNextSummary = false;
+  return {
+    loadSummaries: () => summaries.load(),
+    loadAll: () => records.loadAll(),
+    load: (id) => records.load(id),
+    async save(conversation) {
+      const stored = await records.save(conversation);
+      const mark = markWithNextSummary;
+      await summaries.put(summarize(stored), mark).then(
+        () => {
+          if (mark) markWithNextSummary = false;
+        },
+        () => undefined,
+      );
+      onChanged(conversation.id);
+    },
+    async remove(id) {
+      await records.remove(id);
+      await summaries.remove(id).catch(() => undefined);
+      onChanged(id);
+    },
+    async rebuildSummaries(conversations) {
+      const repair = await summaries.replaceAll(conversations.map(summarize));
+      markWithNextSummary = !repair.complete;
+      return repair;
+    },
+  };
+}
+
+/** The app's IndexedDB repository. */
+export function idbConversationRepository(
+  onChanged?: (id: string) => void,
+): ConversationRepository {
+  return conversationRepository(idbConversationRecords(), idbSummaryStore(), onChanged);
+}
+
+/**
+ * An in-memory repository for unit tests: records given, summaries built as the app would
+ * (unless `summaries` hands in a store in some other state: missing, stale, half written).
+ */
+export function memoryConversationRepository(
+  initial: Conversation[] = [],
+  summaries: SummaryStore = memorySummaryStore({
+    entries: initial.map((c) => [c.id, summarize(c)]),
+    complete: true,
+  }),
+): ConversationRepository {
+  return conversationRepository(memoryConversationRecords(initial), summaries);
+}
