@@ -2,6 +2,10 @@ import { Composer } from "../features/chat/Composer";
 import { ConversationSettingsPanel } from "../features/chat/ConversationSettingsPanel";
 import { MessageList } from "../features/chat/MessageList";
 import { Sidebar } from "../features/conversations/Sidebar";
+import {
+  ConversationLoading,
+  useActiveConversationLoading,
+} from "../features/conversations/ConversationLoading";
 import { Shortcuts } from "../features/conversations/Shortcuts";
 import { ReplyAnnouncer } from "../features/chat/ReplyAnnouncer";
 import { SettingsButton } from "../features/settings/SettingsDialog";
@@ -25,9 +29,13 @@ export function App() {
   const { fragment: shareFragment, clear: clearShare } = useShareFragment();
   // Exposed on the root so tests (and anyone inspecting) can wait until chats are on disk.
   const saving = useApp((s) => s.writesInFlight > 0);
+  // Likewise when every chat has been read in full (search then covers all of them).
+  const allLoaded = useApp((s) => s.allLoaded);
+  const activeLoading = useActiveConversationLoading();
   return (
     <div
       data-saving={saving ? "true" : "false"}
+      data-chats-loaded={allLoaded ? "true" : "false"}
       className="flex h-dvh flex-col bg-white text-zinc-900 md:flex-row dark:bg-zinc-950 dark:text-zinc-100"
     >
       <Shortcuts />
@@ -51,6 +59,8 @@ export function App() {
           <Suspense fallback={null}>
             <SharedView fragment={shareFragment} onClose={clearShare} />
           </Suspense>
+        ) : activeLoading ? (
+          <ConversationLoading />
         ) : (
           <>
             <ChatHeader />

@@ -1,7 +1,16 @@
-import { useDeferredValue, useEffect, useId, useMemo, useState, type ReactNode } from "react";
+import {
+  memo,
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useId,
+  useMemo,
+  useState,
+  type ReactNode,
+} from "react";
 import { useStrings, useTranslate } from "../../i18n/strings";
 import { useApp } from "../../shell/store";
-import type { Conversation } from "../../storage/types";
+import type { ConversationSummary } from "../../storage/types";
 import { searchConversations } from "./search";
 import { selectSidebarList } from "./sidebar-entries";
 
@@ -22,14 +31,24 @@ interface Props {
  */
 export function Sidebar({ footer }: Props) {
   const t = useStrings();
+  const tr = useTranslate();
   const list = useApp(selectSidebarList);
   const activeId = useApp((s) => s.activeId);
   const newChat = useApp((s) => s.newChat);
   const select = useApp((s) => s.selectConversation);
   const rejected = useApp((s) => s.rejectedRecords);
+  const hydrated = useApp((s) => s.hydrated);
+  const readError = useApp((s) => s.chatsReadError);
   const [query, setQuery] = useState("");
   const [open, setOpen] = useState(false);
   const panelId = useId();
+  const onSelect = useCallback(
+    (id: string) => {
+      select(id);
+      setOpen(false);
+    },
+    [select],
+  );
 
   return (
     <nav
@@ -75,27 +94,22 @@ export function Sidebar({ footer }: Props) {
             {t.rejectedRecords} {rejected}
           </p>
         )}
+        {readError !== undefined && (
+          <p role="alert" className="text-xs text-red-700 dark:text-red-400">
+            {tr("chatsReadFailed", { name: readError })}
+          </p>
+        )}
         <ActiveConversationTools />
         {query.trim() ? (
-          <SearchResults
-            query={query}
-            activeId={activeId}
-            onSelect={(id) => {
-              select(id);
-              setOpen(false);
-            }}
-          />
+          <SearchResults query={query} activeId={activeId} onSelect={onSelect} />
+        ) : !hydrated ? (
+          <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
+            {t.loadingChats}
+          </p>
         ) : list.length === 0 ? (
           <p className="text-sm text-zinc-600 dark:text-zinc-400">{t.noConversations}</p>
         ) : (
-          <ConversationList
-            list={list}
-            activeId={activeId}
-            onSelect={(id) => {
-              select(id);
-              setOpen(false);
-            }}
-          />
+          <ConversationList list={list} activeId={activeId} onSelect={onSelect} />
         )}
         {footer && <div className="mt-auto flex flex-col gap-2 pt-2">{footer}</div>}
       </div>
@@ -103,12 +117,14 @@ export function Sidebar({ footer }: Props) {
   );
 }
 
-function ConversationList({
+// Memoized: the app shell re-renders on every save (its data-saving flag), and a thousand
+// entries need not follow when neither the list nor the open chat changed.
+const ConversationList = memo(function ConversationList({
   list,
   activeId,
   onSelect,
 }: {
-  list: Conversation[];
+  list: ConversationSummary[];
   activeId: string | undefined;
   onSelect(id: string): void;
 }) {
@@ -134,7 +150,7 @@ function ConversationList({
       ))}
     </ul>
   );
-}
+});
 
 function SearchResults({
   query,
@@ -148,7 +164,12 @@ function SearchResults({
   const tr = useTranslate();
   const t = useStrings();
   const conversations = useApp((s) => s.conversations);
+  // Search reads messages, so it covers the conversations read so far and says so until
+  // every one is (they are read in the background after the list appears).
+  const allLoaded = useApp((s) => s.allLoaded);
+  const total = useApp((s) => Object.keys(s.summaries).length);
   const deferred = useDeferredValue(query);
+  const searched = Object.keys(conversations).length;
   const hits = useMemo(() => {
     const all = Object.values(conversations).sort(
       (a, b) =>
@@ -159,6 +180,11 @@ function SearchResults({
   }, [conversations, deferred]);
   return (
     <>
+      {!allLoaded && (
+        <p role="status" className="text-xs text-amber-700 dark:text-amber-400">
+          {tr("searchPartial", { searched: Math.min(searched, total), total })}
+        </p>
+      )}
       <p role="status" className="text-xs text-zinc-600 dark:text-zinc-400">
         {hits.length === 0 ? t.noResults : tr("searchResults", { count: hits.length })}
       </p>

@@ -1,44 +1,19 @@
 import type { AppState } from "../../shell/app-state";
-import type { Conversation } from "../../storage/types";
-import { lastActivity, sortedConversations } from "./slice";
+import type { ConversationSummary } from "../../storage/types";
+import { sortedSummaries } from "./slice";
 
 /**
  * The sorted list the sidebar shows, as a selector that returns the same array until the list
- * would look different. While a reply streams, the conversations map changes per token but
- * titles, pins and order do not, so the sidebar does not re-render per token.
+ * would look different. The summaries map changes only when a title, pin, message count or
+ * last-message time does (see `commit` in slice.ts), so a streamed token, which changes the
+ * conversations map, costs the sidebar one comparison.
  */
-let lastMap: Record<string, Conversation> | undefined;
-let lastList: Conversation[] = [];
+let lastMap: Record<string, ConversationSummary> | undefined;
+let lastList: ConversationSummary[] = [];
 
-export function selectSidebarList(state: AppState): Conversation[] {
-  const map = state.conversations;
-  if (map === lastMap) return lastList;
-  const previous = lastMap;
-  lastMap = map;
-  if (previous && sameShape(previous, map)) {
-    // Same chats, same titles, pins and order: keep the old array (old objects are fine,
-    // the sidebar reads only id, title and pinned from them).
-    return lastList;
-  }
-  lastList = sortedConversations(map);
+export function selectSidebarList(state: AppState): ConversationSummary[] {
+  if (state.summaries === lastMap) return lastList;
+  lastMap = state.summaries;
+  lastList = sortedSummaries(state.summaries);
   return lastList;
-}
-
-function sameShape(a: Record<string, Conversation>, b: Record<string, Conversation>): boolean {
-  const keys = Object.keys(b);
-  if (keys.length !== Object.keys(a).length) return false;
-  for (const id of keys) {
-    const x = a[id];
-    const y = b[id];
-    if (x === y) continue;
-    if (!x || !y) return false;
-    if (x.title !== y.title || Boolean(x.pinned) !== Boolean(y.pinned)) return false;
-    if (lastActivity(x) !== lastActivity(y)) return false;
-  }
-  return true;
-}
-
-/** The full, current conversation objects (for search), same order as the sidebar. */
-export function currentConversations(state: AppState, list: Conversation[]): Conversation[] {
-  return list.map((c) => state.conversations[c.id] ?? c);
 }

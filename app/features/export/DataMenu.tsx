@@ -15,13 +15,19 @@ export function DataMenu() {
   const t = useStrings();
   const store = useContext(AppStoreContext);
   const activeId = useApp((s) => s.activeId);
-  const hasAny = useApp((s) => Object.keys(s.conversations).length > 0);
+  const hasAny = useApp((s) => Object.keys(s.summaries).length > 0);
   const mergeImported = useApp((s) => s.mergeImported);
+  const loadAll = useApp((s) => s.loadAllConversations);
   const fileInput = useRef<HTMLInputElement>(null);
   const [result, setResult] = useState<Result>();
 
-  const all = (): Conversation[] =>
-    Object.values(store?.getState().conversations ?? {}).sort((a, b) => a.createdAt - b.createdAt);
+  // Chats are read in the background after the list appears: wait for every one of them.
+  const all = async (): Promise<Conversation[]> => {
+    await loadAll();
+    return Object.values(store?.getState().conversations ?? {}).sort(
+      (a, b) => a.createdAt - b.createdAt,
+    );
+  };
   const active = (): Conversation[] => {
     const c = activeId ? store?.getState().conversations[activeId] : undefined;
     return c ? [c] : [];
@@ -54,7 +60,7 @@ export function DataMenu() {
       setResult({ kind: "error", text });
       return;
     }
-    const report = mergeImported(parsed.conversations);
+    const report = await mergeImported(parsed.conversations);
     setResult({ kind: "ok", text: translate("importDone", { ...report }) });
   };
 
@@ -87,7 +93,7 @@ export function DataMenu() {
           type="button"
           className={buttonClass}
           disabled={!hasAny}
-          onClick={() => void exportJson(all(), `cutegpt-chats-${today()}`)}
+          onClick={() => void all().then((list) => exportJson(list, `cutegpt-chats-${today()}`))}
         >
           {t.exportAllJson}
         </button>
@@ -95,7 +101,9 @@ export function DataMenu() {
           type="button"
           className={buttonClass}
           disabled={!hasAny}
-          onClick={() => exportMarkdown(all(), `cutegpt-chats-${today()}`)}
+          onClick={() =>
+            void all().then((list) => exportMarkdown(list, `cutegpt-chats-${today()}`))
+          }
         >
           {t.exportAllMarkdown}
         </button>

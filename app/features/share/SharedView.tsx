@@ -18,7 +18,8 @@ export default function SharedView({ fragment, onClose }: { fragment: string; on
   const t = useStrings();
   const decoded: DecodeResult = useMemo(() => decodeShareFragment(fragment), [fragment]);
   const catalog = useApp((s) => s.catalog);
-  const conversations = useApp((s) => s.conversations);
+  // Every chat on this device, read in full or not yet.
+  const known = useApp((s) => s.summaries);
   const addConversation = useApp((s) => s.addConversation);
   const select = useApp((s) => s.selectConversation);
   const [existingId, setExistingId] = useState<string>();
@@ -59,13 +60,13 @@ export default function SharedView({ fragment, onClose }: { fragment: string; on
   const shared = decoded.conversation;
   const preview = fromShared(shared, 0);
   const model = catalog.find((m) => m.id === shared.modelId);
-  const alreadyHere = existingId !== undefined && conversations[existingId] !== undefined;
+  const alreadyHere = existingId !== undefined && known[existingId] !== undefined;
 
   const continueChat = async () => {
     const identity = await linkIdentity(fragment);
-    const known = await opened.find(identity);
-    if (known && conversations[known]) {
-      select(known);
+    const copyId = await opened.find(identity);
+    if (copyId && known[copyId]) {
+      select(copyId);
     } else {
       const conversation = fromShared(shared);
       addConversation(conversation);
