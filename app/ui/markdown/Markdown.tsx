@@ -85,5 +85,7 @@ const MarkdownChunk = memo(function MarkdownChunk({
     () => (md ? md.renderMarkdown(source, complete) : undefined),
     [md, source, complete],
   );
-  return nodes ? <>{nodes}</> : <p className="whitespace-pre-wrap">{source}</p>;
+  // Each chunk is its own box so the browser can skip the ones scrolled out of view
+  // (content-visibility in markdown.css): a long reply costs no more per frame than a short one.
+  return <div className="md-chunk">{nodes ?? <p className="whitespace-pre-wrap">{source}</p>}</div>;
 });
