@@ -4,8 +4,12 @@ const NEAR_BOTTOM_PX = 80;
 
 /**
  * Keeps a scrolling list at its bottom while it grows, unless the user scrolled up to read.
- * At most one scroll per animation frame: a streaming reply grows per token, and scrolling
- * each time forces a layout per token (measured in test/bench/render.bench.ts).
+ * The scroll happens right after React commits, before the browser paints: the layout it
+ * forces is the one the frame needs anyway, and the frame then paints the new text and the
+ * new position together. Scrolling in a later animation frame instead costs a second frame
+ * per update (measured in test/bench/render.bench.ts). Callers pass a `growth` that changes
+ * about once a frame at most (streamed replies are coalesced upstream), so this is not a
+ * layout per token.
  */
 export function useFollowBottom(
   growth: unknown,
@@ -13,7 +17,6 @@ export function useFollowBottom(
 ): RefObject<HTMLDivElement | null> {
   const container = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
-  const frame = useRef(0);
 
   useEffect(() => {
     const element = container.current;
@@ -33,15 +36,11 @@ export function useFollowBottom(
     if (element) element.scrollTop = element.scrollHeight;
   }, [container, resetKey]);
 
-  useEffect(() => {
-    if (!pinned.current || frame.current) return;
-    frame.current = requestAnimationFrame(() => {
-      frame.current = 0;
-      const element = container.current;
-      if (element) element.scrollTop = element.scrollHeight;
-    });
+  useLayoutEffect(() => {
+    if (!pinned.current) return;
+    const element = container.current;
+    if (element) element.scrollTop = element.scrollHeight;
   }, [container, growth]);
 
-  useEffect(() => () => cancelAnimationFrame(frame.current), []);
   return container;
 }
