@@ -18,26 +18,38 @@ import { useStrings } from "../i18n/strings";
 import { SaveErrorNotice } from "./SaveErrorNotice";
 import { ChatHeader } from "./ChatHeader";
 import { useApp } from "./store";
-import { lazy, Suspense } from "react";
+import { lazy, memo, Suspense } from "react";
 import { useShareFragment } from "../features/share/use-share-fragment";
 
 // Opening a shared link is rare; its decoder (zod, inflate) loads only then.
 const SharedView = lazy(() => import("../features/share/SharedView"));
 
 export function App() {
-  const t = useStrings();
-  const { fragment: shareFragment, clear: clearShare } = useShareFragment();
   // Exposed on the root so tests (and anyone inspecting) can wait until chats are on disk.
   const saving = useApp((s) => s.writesInFlight > 0);
   // Likewise when every chat has been read in full (search then covers all of them).
   const allLoaded = useApp((s) => s.allLoaded);
-  const activeLoading = useActiveConversationLoading();
   return (
     <div
       data-saving={saving ? "true" : "false"}
       data-chats-loaded={allLoaded ? "true" : "false"}
       className="flex h-dvh flex-col bg-white text-zinc-900 md:flex-row dark:bg-zinc-950 dark:text-zinc-100"
     >
+      <AppLayout />
+    </div>
+  );
+}
+
+/**
+ * Everything inside the root, memoized apart from it: the root's attributes flip with every
+ * save (twice a second while a reply streams), and that must not re-render the whole app.
+ */
+const AppLayout = memo(function AppLayout() {
+  const t = useStrings();
+  const { fragment: shareFragment, clear: clearShare } = useShareFragment();
+  const activeLoading = useActiveConversationLoading();
+  return (
+    <>
       <Shortcuts />
       <ReplyAnnouncer />
       <Sidebar
@@ -70,6 +82,6 @@ export function App() {
           </>
         )}
       </main>
-    </div>
+    </>
   );
-}
+});

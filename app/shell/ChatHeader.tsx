@@ -4,19 +4,25 @@ import { useApp } from "./store";
 
 const ShareDialog = lazy(() => import("../features/share/ShareDialog"));
 
-/** The open conversation's title and its Share action. */
+/**
+ * The open conversation's title and its Share action. It reads the title and the message
+ * count, not the conversation, which changes with every streamed token.
+ */
 export function ChatHeader() {
   const t = useStrings();
-  const conversation = useApp((s) => (s.activeId ? s.conversations[s.activeId] : undefined));
+  const title = useApp((s) => (s.activeId ? s.conversations[s.activeId]?.title : undefined));
+  const hasMessages = useApp(
+    (s) => (s.activeId ? (s.conversations[s.activeId]?.messages.length ?? 0) : 0) > 0,
+  );
   const fallbackModelId = useApp((s) => s.selectedModelId ?? "unknown-model");
   const busy = useApp(
     (s) => s.streaming?.conversationId === s.activeId && s.activeId !== undefined,
   );
   const [sharing, setSharing] = useState(false);
-  if (!conversation || conversation.messages.length === 0) return null;
+  if (title === undefined || !hasMessages) return null;
   return (
     <div className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
-      <h2 className="min-w-0 flex-1 truncate text-sm font-medium">{conversation.title}</h2>
+      <h2 className="min-w-0 flex-1 truncate text-sm font-medium">{title}</h2>
       <button
         type="button"
         disabled={busy}
@@ -27,8 +33,7 @@ export function ChatHeader() {
       </button>
       {sharing && (
         <Suspense fallback={null}>
-          <ShareDialog
-            conversation={conversation}
+          <ShareActiveConversation
             fallbackModelId={fallbackModelId}
             onClose={() => setSharing(false)}
           />
@@ -36,4 +41,10 @@ export function ChatHeader() {
       )}
     </div>
   );
+}
+
+/** Mounted only while the dialog is open (Share is disabled while a reply streams). */
+function ShareActiveConversation(props: { fallbackModelId: string; onClose: () => void }) {
+  const conversation = useApp((s) => (s.activeId ? s.conversations[s.activeId] : undefined));
+  return conversation ? <ShareDialog conversation={conversation} {...props} /> : null;
 }

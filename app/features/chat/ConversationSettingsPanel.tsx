@@ -17,10 +17,12 @@ const INPUT =
 export function ConversationSettingsPanel() {
   const t = useStrings();
   const id = useId();
-  const conversation = useApp((s) => (s.activeId ? s.conversations[s.activeId] : undefined));
+  // The settings only, not the conversation: that changes with every streamed token.
+  const open = useApp((s) => s.activeId !== undefined && s.conversations[s.activeId] !== undefined);
+  const stored = useApp((s) => (s.activeId ? s.conversations[s.activeId]?.settings : undefined));
   const draft = useApp((s) => s.draftSettings);
   const update = useApp((s) => s.updateSettings);
-  const settings = conversation ? settingsOf(conversation) : draft;
+  const settings = open ? settingsOf(stored && { settings: stored }) : draft;
 
   const setDecoding = (patch: Partial<DecodingSettings>) => {
     const decoding = { ...settings.decoding, ...patch };
