@@ -88,8 +88,8 @@ test("a long conversation opens at its end, and chunks out of view are skipped b
 
   // The first paragraphs are far above the view: the browser skips their layout and paint
   // (content-visibility), which keeps a long reply as cheap per frame as a short one.
-  const chunks = page.locator(".md-chunk");
-  // A skipped chunk's own box stays; what is skipped is its content.
+  const chunks = page.locator(".md-group");
+  // A skipped group's own box stays; what is skipped is its content.
   const visible = (chunk: Locator) =>
     chunk.evaluate((el) => el.firstElementChild?.checkVisibility({ contentVisibilityAuto: true }));
   expect(await visible(chunks.first())).toBe(false);

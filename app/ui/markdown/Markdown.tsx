@@ -53,25 +53,66 @@ function splitFor(key: string, text: string): readonly string[] {
 }
 
 /**
+ * Chunks per group. A finished group is one box the browser may skip while it is off screen
+ * (content-visibility: auto in markdown.css). Groups rather than single chunks: every box that
+ * newly gets content-visibility, and every one that crosses the edge of the view, costs the
+ * browser an extra frame to decide whether to skip it, and a streamed reply finishes chunks
+ * many times a second.
+ */
+const GROUP_SIZE = 8;
+
+/**
  * Markdown as React elements, chunk by chunk. Finished chunks keep their string identity
  * between updates (see blocks.ts) and are memoized on it, so while a reply streams only the
  * chunk being written is parsed and rendered again.
  */
 export const Markdown = memo(function Markdown({ text, streaming, cacheKey }: Props) {
   const blocks = splitFor(cacheKey, text);
+  const groups: { start: number; sources: readonly string[] }[] = [];
+  for (let start = 0; start < blocks.length; start += GROUP_SIZE) {
+    groups.push({ start, sources: blocks.slice(start, start + GROUP_SIZE) });
+  }
   return (
     <div className="md">
-      {blocks.map((source, i) => (
-        <MarkdownChunk
+      {groups.map(({ start, sources }) => (
+        <MarkdownGroup
           // Index keys are right here: chunks only ever get appended.
-          key={i}
-          source={source}
-          complete={!streaming || i < blocks.length - 1}
+          key={start}
+          sources={sources}
+          // The chunk being written is the last one of the last group.
+          writing={streaming && start + sources.length === blocks.length}
         />
       ))}
     </div>
   );
 });
+
+interface GroupProps {
+  sources: readonly string[];
+  /** Holds the chunk being written. */
+  writing: boolean;
+}
+
+const MarkdownGroup = memo(function MarkdownGroup({ sources, writing }: GroupProps) {
+  // Only a group that can no longer change may be skipped: a growing box would be re-measured
+  // (and its skipping reconsidered) on every update.
+  return (
+    <div className="md-group" data-settled={!writing}>
+      {sources.map((source, i) => (
+        <MarkdownChunk key={i} source={source} complete={!writing || i < sources.length - 1} />
+      ))}
+    </div>
+  );
+}, sameGroup);
+
+/** `sources` is a fresh slice each update; its chunks keep their identity (see blocks.ts). */
+function sameGroup(a: GroupProps, b: GroupProps): boolean {
+  return (
+    a.writing === b.writing &&
+    a.sources.length === b.sources.length &&
+    a.sources.every((source, i) => source === b.sources[i])
+  );
+}
 
 const MarkdownChunk = memo(function MarkdownChunk({
   source,
@@ -85,7 +126,5 @@ const MarkdownChunk = memo(function MarkdownChunk({
     () => (md ? md.renderMarkdown(source, complete) : undefined),
     [md, source, complete],
   );
-  // Each chunk is its own box so the browser can skip the ones scrolled out of view
-  // (content-visibility in markdown.css): a long reply costs no more per frame than a short one.
-  return <div className="md-chunk">{nodes ?? <p className="whitespace-pre-wrap">{source}</p>}</div>;
+  return nodes ? <>{nodes}</> : <p className="whitespace-pre-wrap">{source}</p>;
 });
