@@ -1,46 +1,76 @@
-import { useEffect, useLayoutEffect, useRef, type RefObject } from "react";
+import { useCallback, useLayoutEffect, useRef, type RefCallback } from "react";
 
 const NEAR_BOTTOM_PX = 80;
 
 /**
  * Keeps a scrolling list at its bottom while it grows, unless the user scrolled up to read.
- * The scroll happens right after React commits, before the browser paints: the layout it
- * forces is the one the frame needs anyway, and the frame then paints the new text and the
- * new position together. Scrolling in a later animation frame instead costs a second frame
- * per update (measured in test/bench/render.bench.ts). Callers pass a `growth` that changes
- * about once a frame at most (streamed replies are coalesced upstream), so this is not a
- * layout per token.
+ *
+ * Two triggers. When `growth` changes (an update of the streamed reply, a new message) the
+ * list scrolls right after React commits, before the browser paints: the layout this forces
+ * is the one the frame needs anyway, and the frame paints the new text, the new position and
+ * the hover state under the pointer together. Scrolling later (from requestAnimationFrame or
+ * a ResizeObserver) costs Chromium a second frame per update to re-check what is under the
+ * pointer (measured in test/bench/render.bench.ts). A ResizeObserver then catches growth no
+ * update announces: markdown, math and code highlighting that load late, off-screen parts of
+ * a long reply taking their real size, a taller composer or a smaller window.
+ *
+ * Only the user's own scrolling unpins the list. Our scroll's event arrives a frame later,
+ * when more text may have arrived, so it must not be mistaken for the user leaving the bottom.
  */
-export function useFollowBottom(
-  growth: unknown,
-  resetKey: unknown,
-): RefObject<HTMLDivElement | null> {
-  const container = useRef<HTMLDivElement>(null);
+export function useFollowBottom(resetKey: unknown, growth: unknown): RefCallback<HTMLElement> {
+  const scrollerRef = useRef<HTMLElement | null>(null);
   const pinned = useRef(true);
+  const ourScrollTop = useRef(-1);
 
-  useEffect(() => {
-    const element = container.current;
-    if (!element) return;
-    const onScroll = () => {
-      pinned.current =
-        element.scrollHeight - element.scrollTop - element.clientHeight < NEAR_BOTTOM_PX;
-    };
-    element.addEventListener("scroll", onScroll, { passive: true });
-    return () => element.removeEventListener("scroll", onScroll);
-  }, [container, resetKey]);
+  const scrollToEnd = useCallback((scroller: HTMLElement) => {
+    scroller.scrollTop = scroller.scrollHeight;
+    ourScrollTop.current = scroller.scrollTop;
+  }, []);
+
+  // A ref callback on the content element (whose parent is the scroller), so the observer is
+  // attached whenever the list appears, e.g. when the first message of a chat is added.
+  const contentRef = useCallback(
+    (content: HTMLElement | null) => {
+      const scroller = content?.parentElement;
+      if (!content || !scroller) return;
+      scrollerRef.current = scroller;
+      const onScroll = () => {
+        // At the place we scrolled to, the list was at its end (the user may also have come
+        // back there); elsewhere, the user decides.
+        if (Math.abs(scroller.scrollTop - ourScrollTop.current) < 1) {
+          pinned.current = true;
+          return;
+        }
+        pinned.current =
+          scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+      };
+      const observer = new ResizeObserver(() => {
+        // Usually a no-op: the growth effect got there first, and an unchanged scrollTop
+        // costs nothing.
+        if (pinned.current) scrollToEnd(scroller);
+      });
+      scroller.addEventListener("scroll", onScroll, { passive: true });
+      // The scroller too: a taller composer or a smaller window must not hide the end.
+      observer.observe(content);
+      observer.observe(scroller);
+      return () => {
+        scroller.removeEventListener("scroll", onScroll);
+        observer.disconnect();
+        if (scrollerRef.current === scroller) scrollerRef.current = null;
+      };
+    },
+    [scrollToEnd],
+  );
 
   // A newly opened conversation starts at its end.
   useLayoutEffect(() => {
     pinned.current = true;
-    const element = container.current;
-    if (element) element.scrollTop = element.scrollHeight;
-  }, [container, resetKey]);
+    if (scrollerRef.current) scrollToEnd(scrollerRef.current);
+  }, [resetKey, scrollToEnd]);
 
   useLayoutEffect(() => {
-    if (!pinned.current) return;
-    const element = container.current;
-    if (element) element.scrollTop = element.scrollHeight;
-  }, [container, growth]);
+    if (pinned.current && scrollerRef.current) scrollToEnd(scrollerRef.current);
+  }, [growth, scrollToEnd]);
 
-  return container;
+  return contentRef;
 }

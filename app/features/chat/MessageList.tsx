@@ -8,9 +8,9 @@ export function MessageList() {
   const t = useStrings();
   const conversation = useApp((s) => (s.activeId ? s.conversations[s.activeId] : undefined));
   const last = conversation?.messages.at(-1);
-  const list = useFollowBottom(
-    `${conversation?.messages.length}:${last?.content.length}`,
+  const followBottom = useFollowBottom(
     conversation?.id,
+    `${conversation?.messages.length}:${last?.content.length}`,
   );
 
   if (!conversation || conversation.messages.length === 0) {
@@ -22,14 +22,12 @@ export function MessageList() {
     );
   }
   return (
-    <div
-      ref={list}
-      className="flex flex-1 flex-col gap-4 overflow-y-auto p-4"
-      data-testid="message-list"
-    >
-      {conversation.messages.map((m) => (
-        <MessageView key={m.id} message={m} t={t} />
-      ))}
+    <div className="min-h-0 flex-1 overflow-y-auto" data-testid="message-list">
+      <div ref={followBottom} className="flex flex-col gap-4 p-4">
+        {conversation.messages.map((m) => (
+          <MessageView key={m.id} message={m} t={t} />
+        ))}
+      </div>
     </div>
   );
 }
