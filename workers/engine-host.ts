@@ -4,6 +4,7 @@ import type {
   WorkerReply,
   WorkerRequest,
 } from "../app/engine/protocol";
+import { deltaBatcher } from "./delta-batcher";
 import { EngineError, type Engine, type EngineFactory } from "./engine";
 import { checkGpuFor } from "./gpu-preflight";
 import { isCacheRequest, prepareModelFiles, serveCacheRequest } from "./model-cache";
@@ -68,12 +69,17 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
           if (!engine)
             throw new EngineError("not-loaded", "Load a model before sending a message.");
           chatting = true;
+          const deltas = deltaBatcher(
+            (text, tokens) => post({ type: "delta", requestId, text, tokens }),
+            request.options.streamIntervalMs,
+          );
           try {
-            const usage = await engine.chat(request.input, request.options, (text) =>
-              post({ type: "delta", requestId, text }),
-            );
+            const usage = await engine.chat(request.input, request.options, deltas.push);
+            deltas.flush();
             post({ type: "done", requestId, usage });
           } finally {
+            // After a failure too: the text that arrived before it is kept.
+            deltas.flush();
             chatting = false;
           }
           return;

@@ -122,6 +122,12 @@ export interface ChatOptions {
    * reply); honoured for models loaded with hfDecoding.
    */
   repetitionOverPrompt?: boolean;
+  /**
+   * How long the worker may gather streamed text before sending it (default 16 ms; the first
+   * token always goes at once). 0 sends every token as its own message: only the streaming
+   * benchmark's naive baseline asks for that.
+   */
+  streamIntervalMs?: number;
 }
 
 export type ChatInput =
@@ -172,7 +178,8 @@ export type WorkerReply =
   | { type: "pong"; requestId: number }
   | { type: "progress"; requestId: number; progress: LoadProgress }
   | { type: "loaded"; requestId: number; modelId: string }
-  | { type: "delta"; requestId: number; text: string }
+  /** Streamed text; `tokens` is how many engine deltas the worker coalesced into it. */
+  | { type: "delta"; requestId: number; text: string; tokens: number }
   | { type: "done"; requestId: number; usage: ChatUsage }
   | { type: "ok"; requestId: number }
   | { type: "token-counts"; requestId: number; counts: number[] }

@@ -15,9 +15,10 @@ import type { BenchResult } from "./types";
  * are over those windows. Two readings of the same run (CDP Performance.getMetrics): the
  * CPU time of the main thread (ThreadTime), which is what the app costs, and the wall time of
  * its tasks (TaskDuration: store update, React, layout, paint, the scroll), which also counts
- * any time the thread waited for a core, so it swells when the machine is busy. Per-delta timing would miss
- * work the app defers to once a frame, so it is not used. The same run repeats with
- * `?naive-markdown`, which renders and parses the whole reply on every token, as baseline.
+ * any time the thread waited for a core, so it swells when the machine is busy. Timing each
+ * delta instead would miss the work the app defers to a later update, so it is not used. The same run repeats with
+ * `?naive-markdown`, which renders and parses the whole reply on every token (one worker
+ * message per token, no coalescing), as baseline.
  */
 const TOKENS = 4000;
 const RATE = 200;
@@ -44,7 +45,8 @@ export function benchMarkdown(targetChars: number): string {
 
 // A string, not a function: tsx would add its __name helper, which the page lacks.
 const INSTRUMENT = `
-  window.__deltas = 0;
+  window.__tokens = 0;
+  window.__messages = 0;
   window.__longTasks = [];
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
@@ -55,7 +57,11 @@ const INSTRUMENT = `
       return original.call(this, type, listener, options);
     }
     const counted = function (event) {
-      if (event.data && event.data.type === "delta") window.__deltas += 1;
+      // A worker message may carry several tokens; it says how many.
+      if (event.data && event.data.type === "delta") {
+        window.__tokens += event.data.tokens;
+        window.__messages += 1;
+      }
       return listener.call(this, event);
     };
     return original.call(this, type, counted, options);
@@ -70,6 +76,8 @@ interface RunResult {
   /** The same windows as wall time of main-thread tasks. */
   taskCosts: number[];
   tokens: number;
+  /** Delta messages the worker posted for them. */
+  messages: number;
   longTasks: number[];
 }
 
@@ -95,24 +103,25 @@ async function runOnce(browser: Browser, origin: string, naive: boolean): Promis
   const costs: number[] = [];
   const taskCosts: number[] = [];
   let last = await readMs();
-  let lastDeltas = (await page.evaluate("window.__deltas")) as number;
+  let lastTokens = (await page.evaluate("window.__tokens")) as number;
   const done = page.locator('article[data-role="assistant"][data-status="done"]');
   const deadline = Date.now() + (TOKENS / RATE) * 1000 * 4;
   while (Date.now() < deadline && (await done.count()) === 0) {
     await page.waitForTimeout(WINDOW_MS);
     const now = await readMs();
-    const deltas = (await page.evaluate("window.__deltas")) as number;
-    if (deltas > lastDeltas) {
-      costs.push((now.cpu - last.cpu) / (deltas - lastDeltas));
-      taskCosts.push((now.task - last.task) / (deltas - lastDeltas));
+    const tokens = (await page.evaluate("window.__tokens")) as number;
+    if (tokens > lastTokens) {
+      costs.push((now.cpu - last.cpu) / (tokens - lastTokens));
+      taskCosts.push((now.task - last.task) / (tokens - lastTokens));
     }
     last = now;
-    lastDeltas = deltas;
+    lastTokens = tokens;
   }
   const result: RunResult = {
     costs,
     taskCosts,
-    tokens: (await page.evaluate("window.__deltas")) as number,
+    tokens: (await page.evaluate("window.__tokens")) as number,
+    messages: (await page.evaluate("window.__messages")) as number,
     longTasks: (await page.evaluate("window.__longTasks")) as number[],
   };
   await page.close();
@@ -150,6 +159,13 @@ export default async function run(): Promise<BenchResult[]> {
         value: chunked.tokens,
         unit: "tokens",
         baseline: naive.tokens,
+        baselineName: "naive",
+      },
+      {
+        name: "worker messages carrying them",
+        value: chunked.messages,
+        unit: "messages",
+        baseline: naive.messages,
         baselineName: "naive",
       },
       {

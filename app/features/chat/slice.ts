@@ -133,8 +133,10 @@ async function generateReply(
   let written = prefix;
   const publish = frameThrottle(
     () => get().updateMessage(conversationId, replyId, { content: written }),
-    // About 30 updates a second: smooth for reading, and a fast GPU's tokens share a render.
-    NAIVE_RENDERING ? 0 : 33,
+    // At most 20 updates a second. New text still shows within 50 ms of arriving, which reads
+    // as continuous, while each update costs the browser a style, layout and paint of the chat
+    // (3-5 ms on a slow CPU, see test/bench/render.bench.ts), so a fast GPU's tokens share one.
+    NAIVE_RENDERING ? 0 : 50,
   );
 
   try {
@@ -163,7 +165,9 @@ async function generateReply(
     if (prefix) request.input = continuationInput(request.input, prefix);
     const filter = request.cutegpt ? new StopFilter() : undefined;
     let stoppedByModel = false;
-    const usage = await deps.engine.chat(request.input, request.options, (delta) => {
+    // The naive baseline also takes every token as its own message from the worker.
+    const options = NAIVE_RENDERING ? { ...request.options, streamIntervalMs: 0 } : request.options;
+    const usage = await deps.engine.chat(request.input, options, (delta) => {
       if (stoppedByModel) return;
       let shown = delta;
       if (filter) {
