@@ -22,6 +22,13 @@ async function distanceFromBottom(list: Locator): Promise<number> {
   return list.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
 }
 
+/** Waits for the reply to end and checks the list shows its last paragraph. */
+async function expectEndShownAfterReply(page: Page): Promise<void> {
+  await waitForReplyEnd(page);
+  await expect(assistantMessages(page).getByText("Paragraph 60 talks about")).toBeInViewport();
+  expect(await distanceFromBottom(messageList(page))).toBeLessThan(80);
+}
+
 async function startLongReply(page: Page, rate: number): Promise<void> {
   await openApp(page);
   await loadModel(page, "test-engine-fast");
@@ -38,9 +45,7 @@ test("a streaming reply stays in view while it grows past the screen", async ({ 
     .poll(() => list.evaluate((el) => el.scrollHeight / el.clientHeight), { timeout: 20_000 })
     .toBeGreaterThan(2);
   expect(await distanceFromBottom(list)).toBeLessThan(80);
-  await waitForReplyEnd(page);
-  expect(await distanceFromBottom(list)).toBeLessThan(80);
-  await expect(assistantMessages(page).getByText("Paragraph 60 talks about")).toBeInViewport();
+  await expectEndShownAfterReply(page);
 });
 
 test("scrolling up while a reply streams keeps the reader's place; scrolling back down follows again", async ({
@@ -70,9 +75,7 @@ test("scrolling up while a reply streams keeps the reader's place; scrolling bac
   // Back at the bottom, the list follows the reply again until it ends.
   await page.mouse.wheel(0, 1_000_000);
   await expect.poll(() => distanceFromBottom(list)).toBeLessThan(80);
-  await waitForReplyEnd(page);
-  expect(await distanceFromBottom(list)).toBeLessThan(80);
-  await expect(assistantMessages(page).getByText("Paragraph 60 talks about")).toBeInViewport();
+  await expectEndShownAfterReply(page);
 });
 
 test("a long conversation opens at its end, and chunks out of view are skipped by rendering", async ({
@@ -83,8 +86,7 @@ test("a long conversation opens at its end, and chunks out of view are skipped b
   await waitForReplyEnd(page);
   await waitForSaved(page);
   await page.reload();
-  await expect(assistantMessages(page).getByText("Paragraph 60 talks about")).toBeInViewport();
-  expect(await distanceFromBottom(messageList(page))).toBeLessThan(80);
+  await expectEndShownAfterReply(page);
 
   // The first paragraphs are far above the view: the browser skips their layout and paint
   // (content-visibility), which keeps a long reply as cheap per frame as a short one.
