@@ -1,17 +1,23 @@
+import { isConversation } from "./conversation-shape";
+import { isTombstone } from "./tombstones";
 import type { ChatMessage, Conversation } from "./types";
 
 /**
  * Several tabs of the app share one IndexedDB. Each tab keeps its conversations in memory and
  * writes whole records, so without care the last writer wins and a tab holding a stale copy
- * erases messages another tab added. Two rules prevent that:
+ * erases messages another tab added, or brings back a conversation another tab deleted. Three
+ * rules prevent that:
  *
  * 1. Every write merges with what is stored, in one transaction (see idb-conversations.ts):
  *    messages are united by id, so a write can add or advance messages but never drop one.
  * 2. After a write or a delete, the tab announces the conversation's id on a BroadcastChannel;
  *    the other tabs re-read that record and merge it into memory the same way (or drop it
  *    when it is gone).
+ * 3. Deleting leaves a tombstone in the record's place (tombstones.ts). A write that finds one
+ *    is refused, unless it is an explicit restore (Undo, an import), so a copy another tab
+ *    still holds cannot bring a deleted conversation back.
  *
- * The merge is a pure function so both rules share it and unit tests can pin it down.
+ * The merges are pure functions so all the rules share them and unit tests can pin them down.
  */
 
 export const CROSS_TAB_CHANNEL = "cutegpt-conversations";
@@ -83,6 +89,22 @@ export function mergeConversations(mine: Conversation, theirs: Conversation): Co
     messages: merged,
     ...(removed.size > 0 && { removedMessageIds: [...removed] }),
   };
+}
+
+/**
+ * What a save writes, given what is stored under the conversation's id (anything: a record, a
+ * tombstone, nothing, or a damaged value), or undefined when the save must not write at all:
+ * the conversation was deleted and this is not a restore. A restore over a tombstone writes the
+ * conversation as given; over a record it merges like any save, so it never drops messages.
+ */
+export function mergeWithStored(
+  conversation: Conversation,
+  stored: unknown,
+  { restore = false }: { restore?: boolean } = {},
+): Conversation | undefined {
+  if (isConversation(stored)) return mergeConversations(conversation, stored);
+  if (isTombstone(stored) && !restore) return undefined;
+  return conversation;
 }
 
 export interface CrossTabSync {

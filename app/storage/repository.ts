@@ -20,6 +20,7 @@ import type { Conversation, ConversationRepository } from "./types";
  * written, and the summary is put right at the next start.
  *
  * `onChanged` runs after both writes, so another tab that re-reads finds them (cross-tab.ts).
+ * A save refused because the conversation was deleted writes nothing, so it announces nothing.
  */
 export function conversationRepository(
   records: ConversationRecords,
@@ -33,8 +34,9 @@ export function conversationRepository(
     loadSummaries: () => summaries.load(),
     loadAll: () => records.loadAll(),
     load: (id) => records.load(id),
-    async save(conversation) {
-      const stored = await records.save(conversation);
+    async save(conversation, options) {
+      const stored = await records.save(conversation, options);
+      if (!stored) return "deleted";
       const mark = markWithNextSummary;
       await summaries.put(summarize(stored), mark).then(
         () => {
@@ -43,6 +45,7 @@ export function conversationRepository(
         () => undefined,
       );
       onChanged(conversation.id);
+      return "saved";
     },
     async remove(id) {
       await records.remove(id);

@@ -80,6 +80,17 @@ export interface SummaryRepair {
   removed: number;
 }
 
+export interface SaveOptions {
+  /**
+   * The user brings back a deleted conversation on purpose (Undo, an import): the save replaces
+   * its tombstone. Without it a save of a deleted conversation writes nothing.
+   */
+  restore?: boolean;
+}
+
+/** `deleted`: nothing was written, the conversation was deleted (in this tab or another). */
+export type SaveOutcome = "saved" | "deleted";
+
 /** Where conversations live; the app gets one passed in so tests can use memory instead. */
 export interface ConversationRepository {
   /** Every conversation's summary: fast, but possibly stale or incomplete (a cache). */
@@ -87,8 +98,12 @@ export interface ConversationRepository {
   loadAll(): Promise<{ conversations: Conversation[]; rejected: number }>;
   /** One conversation as stored now (another tab may have written it); undefined if absent or unreadable. */
   load(id: string): Promise<Conversation | undefined>;
-  /** Writes the conversation (merged with the stored copy), then its summary. */
-  save(conversation: Conversation): Promise<void>;
+  /**
+   * Writes the conversation (merged with the stored copy), then its summary; writes nothing
+   * if it was deleted, unless `restore` says the user brings it back.
+   */
+  save(conversation: Conversation, options?: SaveOptions): Promise<SaveOutcome>;
+  /** Deletes the conversation, leaving a tombstone that refuses later saves of it. */
   remove(id: string): Promise<void>;
   /**
    * Makes the summaries describe exactly these conversations (every record, read in full):

@@ -101,8 +101,34 @@ export function createConversationsSlice(
       set({ writesInFlight: get().writesInFlight + 1 });
       return write.finally(() => set({ writesInFlight: get().writesInFlight - 1 }));
     };
+    // Conversations deleted in this tab, or by another one, since the app started: a read
+    // that began before the deletion must not bring them back.
+    const removed = new Set<string>();
+    // Conversations the user brought back (Undo, import) whose restoring save is not written
+    // yet: that save may replace the tombstone their deletion left (storage/tombstones.ts).
+    // The value tells this restore from a later one of the same conversation.
+    const restoring = new Map<string, symbol>();
+    // Each deletion or restore here, and each re-read of a conversation another tab wrote,
+    // takes a new turn; a re-read or a refused save that began in an earlier turn is out of
+    // date and leaves memory as it is (the later one decides).
+    let lastTurn = 0;
+    const turns = new Map<string, number>();
+    const newTurn = (id: string): number => {
+      turns.set(id, ++lastTurn);
+      return lastTurn;
+    };
     const saver = new ThrottledSaver<Conversation>(
-      (c) => track(deps.repository.save(c)),
+      async (conversation) => {
+        const { id } = conversation;
+        const turn = turns.get(id);
+        const restore = restoring.get(id);
+        const outcome = await track(
+          deps.repository.save(conversation, { restore: restore !== undefined }),
+        );
+        if (restore !== undefined && restoring.get(id) === restore) restoring.delete(id);
+        // Refused: deleted, here or in another tab, after this tab last read it.
+        if (outcome === "deleted" && turns.get(id) === turn) dropDeleted(id);
+      },
       deps.saveIntervalMs,
       (error) =>
         set({
@@ -120,9 +146,6 @@ export function createConversationsSlice(
       if (saver.failed === undefined && get().saveError) set({ saveError: undefined });
     };
 
-    // Conversations deleted in this tab, or by another one, since the app started: a read
-    // that began before the deletion must not bring them back.
-    const removed = new Set<string>();
     const pendingLoads = new Map<string, Promise<Conversation | undefined>>();
     let fullLoad: Promise<void> | undefined;
     // The user opened, started or deleted a chat: loading must not change what is open.
@@ -155,6 +178,24 @@ export function createConversationsSlice(
         activeId: get().activeId === id ? undefined : get().activeId,
         ...extra,
       });
+    };
+
+    /**
+     * Storage refused a save: the conversation was deleted (by another tab, or by this one and
+     * already gone from it). It leaves this tab too, unsaved changes and all, and a reply
+     * being written into it stops.
+     */
+    const dropDeleted = (id: string) => {
+      removed.add(id);
+      if (get().streaming?.conversationId === id) void get().stop();
+      if (get().conversations[id] || get().summaries[id]) forget(id);
+    };
+
+    /** The user brings a conversation back on purpose: its next save replaces its tombstone. */
+    const bringBack = (id: string) => {
+      removed.delete(id);
+      restoring.set(id, Symbol(id));
+      newTurn(id);
     };
 
     /** Merges conversations read from storage into memory; nothing this tab holds is lost. */
@@ -346,7 +387,7 @@ export function createConversationsSlice(
 
       addConversation(conversation) {
         chosen = true;
-        removed.delete(conversation.id);
+        bringBack(conversation.id);
         commit([conversation], { activeId: conversation.id });
         persist(conversation, true);
       },
@@ -452,21 +493,19 @@ export function createConversationsSlice(
         if (!existing || get().streaming?.conversationId === id) return;
         chosen = true;
         removed.add(id);
+        restoring.delete(id);
+        newTurn(id);
         forget(id, { recentlyDeleted: existing });
-        // Removed from storage now, so a closed tab does not bring it back; undo saves it again.
-        // Again after pending saves of it, so a throttled write cannot bring it back.
-        const remove = () => deps.repository.remove(id).catch(() => undefined);
-        void track(
-          remove()
-            .then(() => saver.flush())
-            .then(() => (get().conversations[id] ? undefined : remove())),
-        );
+        // Removed from storage now, so a closed tab does not bring it back. The tombstone it
+        // leaves refuses every later save of it: this tab's throttled writes and other tabs'
+        // copies alike. Undo replaces the tombstone.
+        void track(deps.repository.remove(id).catch(() => undefined));
       },
 
       undoDelete() {
         const deleted = get().recentlyDeleted;
         if (!deleted) return;
-        removed.delete(deleted.id);
+        bringBack(deleted.id);
         commit([deleted], { recentlyDeleted: undefined, activeId: deleted.id });
         persist(deleted, true);
       },
@@ -489,7 +528,8 @@ export function createConversationsSlice(
             continue;
           }
           report[existing ? "merged" : "added"] += 1;
-          removed.delete(conversation.id);
+          // Importing is the user's choice, so it brings back a chat deleted here before.
+          bringBack(conversation.id);
           changed.push(result);
           persist(result, false);
         }
@@ -501,7 +541,10 @@ export function createConversationsSlice(
       },
 
       async syncFromStorage(id) {
+        const turn = newTurn(id);
         const stored = await deps.repository.load(id);
+        // A later re-read, or a deletion or restore here since, has the last word.
+        if (turns.get(id) !== turn) return;
         const mine = get().conversations[id];
         if (!stored) {
           // Another tab deleted it (announcements follow writes, so absent means removed).
