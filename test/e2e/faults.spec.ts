@@ -1,5 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
-import { assistantMessages, loadModel, openApp, sendMessage, waitForReplyEnd } from "./helpers";
+import {
+  assistantMessages,
+  loadModel,
+  openApp,
+  sendMessage,
+  waitForReplyEnd,
+  waitForSaved,
+} from "./helpers";
 
 /**
  * Faults injected on purpose: a worker that dies mid-reply, a lost GPU device, a tab reloaded
@@ -173,6 +180,52 @@ test("two tabs sending in the same chat and in different chats lose no message",
     await expect(c.locator("article")).toHaveCount(count);
     await expect(c.locator('article[data-status="done"]')).toHaveCount(count);
   }
+});
+
+test("a chat deleted in one tab stays deleted while another tab is still writing to it, and Undo brings it back", async ({
+  context,
+}) => {
+  test.setTimeout(90_000);
+  const a = await context.newPage();
+  await openApp(a);
+  await loadModel(a, MODEL);
+  await sendMessage(a, "Delete me");
+  await waitForReplyEnd(a);
+  await waitForSaved(a);
+  const listA = a.getByTestId("conversation-list").getByRole("button");
+
+  const b = await context.newPage();
+  await openApp(b);
+  const listB = b.getByTestId("conversation-list").getByRole("button");
+  await expect(listB).toHaveText(["Delete me"]);
+  await loadModel(b, MODEL);
+  // A slow reply: tab B saves it every 500 ms, so it always holds a change not written yet.
+  await sendMessage(b, "Keep writing #long:400 #rate:20");
+  await expect(assistantMessages(b).nth(1).getByTestId("message-content")).toContainText(
+    "lazy dog",
+  );
+  // Tab A has the chat open and sees B's reply arrive.
+  await expect(a.locator("article")).toHaveCount(4);
+
+  await a.getByRole("button", { name: "Delete conversation" }).click();
+  await expect(listA).toHaveCount(0);
+  // B's next save is refused: its reply stops and the chat leaves tab B as well.
+  await expect(listB).toHaveCount(0);
+  await waitForReplyEnd(b);
+  await waitForSaved(b);
+  await b.reload();
+  await expect(b.getByRole("combobox", { name: /model/i })).toBeEnabled();
+  await expect(listB).toHaveCount(0);
+  await expect(listA).toHaveCount(0);
+
+  // Undo (still offered in A) restores the chat as A last saw it, in both tabs.
+  await a.getByRole("button", { name: "Undo" }).click();
+  await expect(listA).toHaveText(["Delete me"]);
+  await expect(listB).toHaveText(["Delete me"]);
+  await waitForSaved(a);
+  await a.reload();
+  await expect(listA).toHaveText(["Delete me"]);
+  await expect(a.locator("article")).toHaveCount(4);
 });
 
 test("stored records of an unexpected shape: the app starts, shows the good ones and sets the bad ones aside", async ({
