@@ -9,23 +9,8 @@ import {
 import { conversationRepository } from "../../../app/storage/repository";
 import { summarize } from "../../../app/storage/summaries";
 import { memorySummaryStore } from "../../../app/storage/summary-store";
-import type { ChatMessage, Conversation } from "../../../app/storage/types";
-
-const message = (id: string, createdAt: number, content = `text of ${id}`): ChatMessage => ({
-  id,
-  role: id.startsWith("u") ? "user" : "assistant",
-  content,
-  createdAt,
-  status: "done",
-});
-
-const chat = (n: number): Conversation => ({
-  id: `c${n}`,
-  title: `Chat ${n}`,
-  createdAt: n * 60_000,
-  updatedAt: n * 60_000 + 2_000,
-  messages: [message(`u${n}`, n * 60_000 + 1_000), message(`a${n}`, n * 60_000 + 2_000)],
-});
+import type { Conversation } from "../../../app/storage/types";
+import { chat } from "../conversation-fixtures";
 
 /**
  * Records whose single-conversation reads can be held back, to line a tab's re-read up with a

@@ -10,25 +10,8 @@ import {
 import { conversationRepository } from "../../../app/storage/repository";
 import { summarize } from "../../../app/storage/summaries";
 import { memorySummaryStore, type SummaryStore } from "../../../app/storage/summary-store";
-import type { ChatMessage, Conversation } from "../../../app/storage/types";
-
-const message = (id: string, createdAt: number, content = `text of ${id}`): ChatMessage => ({
-  id,
-  role: id.startsWith("u") ? "user" : "assistant",
-  content,
-  createdAt,
-  status: "done",
-});
-
-/** Chat `n` was last written at minute n: the highest n is the newest. */
-const chat = (n: number, extra: Partial<Conversation> = {}): Conversation => ({
-  id: `c${n}`,
-  title: `Chat ${n}`,
-  createdAt: n * 60_000,
-  updatedAt: n * 60_000 + 2_000,
-  messages: [message(`u${n}`, n * 60_000 + 1_000), message(`a${n}`, n * 60_000 + 2_000)],
-  ...extra,
-});
+import type { Conversation } from "../../../app/storage/types";
+import { chat, message } from "../conversation-fixtures";
 
 /**
  * Records whose reads wait until the test lets them through. A read sees the records as they

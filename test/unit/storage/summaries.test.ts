@@ -7,14 +7,7 @@ import { conversationRepository } from "../../../app/storage/repository";
 import { diffSummaries, summarize } from "../../../app/storage/summaries";
 import { memorySummaryStore } from "../../../app/storage/summary-store";
 import type { ChatMessage, Conversation } from "../../../app/storage/types";
-
-const message = (id: string, createdAt: number): ChatMessage => ({
-  id,
-  role: id.startsWith("u") ? "user" : "assistant",
-  content: `text of ${id}`,
-  createdAt,
-  status: "done",
-});
+import { message } from "../conversation-fixtures";
 
 const chat = (id: string, messages: ChatMessage[], extra: Partial<Conversation> = {}) => ({
   id,

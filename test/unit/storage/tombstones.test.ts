@@ -5,14 +5,7 @@ import { conversationRepository } from "../../../app/storage/repository";
 import { memorySummaryStore } from "../../../app/storage/summary-store";
 import { TOMBSTONE_TTL_MS, tombstoneFor } from "../../../app/storage/tombstones";
 import type { ChatMessage, Conversation } from "../../../app/storage/types";
-
-const message = (id: string, createdAt: number): ChatMessage => ({
-  id,
-  role: id.startsWith("u") ? "user" : "assistant",
-  content: `text of ${id}`,
-  createdAt,
-  status: "done",
-});
+import { message } from "../conversation-fixtures";
 
 const chat = (messages: ChatMessage[], updatedAt = 10): Conversation => ({
   id: "c",
