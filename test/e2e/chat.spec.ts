@@ -3,6 +3,8 @@ import {
   assistantMessages,
   loadModel,
   openApp,
+  progressTextsShown,
+  recordProgressTexts,
   sendMessage,
   waitForReplyEnd,
   waitForSaved,
@@ -12,26 +14,13 @@ test("loads a model with visible progress, chats over turns, stops a reply and k
   page,
 }) => {
   await openApp(page);
-  // The download phase lasts a few hundred milliseconds; polling for it can miss it on a busy
-  // machine, so the page records every text the progress bar shows.
-  await page.evaluate(() => {
-    const seen: string[] = [];
-    Object.assign(window, { __progressTexts: seen });
-    new MutationObserver(() => {
-      for (const bar of document.querySelectorAll('[role="progressbar"]')) {
-        const text = bar.getAttribute("aria-valuetext");
-        if (text && seen.at(-1) !== text) seen.push(text);
-      }
-    }).observe(document.body, { subtree: true, childList: true, attributes: true });
-  });
+  await recordProgressTexts(page);
   await page.getByRole("combobox", { name: "Model" }).selectOption("test-engine-fast");
   await page.getByRole("button", { name: "Load model" }).click();
   await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
 
   // The progress bar showed the download phase with MB figures from the engine.
-  const shown = await page.evaluate(
-    () => (window as unknown as { __progressTexts: string[] }).__progressTexts,
-  );
+  const shown = await progressTextsShown(page);
   expect(shown.some((text) => /^Downloading weights: \d+ MB \/ 200 MB/.test(text))).toBe(true);
 
   // Two turns in the first conversation, streamed.

@@ -30,3 +30,25 @@ export async function waitForReplyEnd(page: Page): Promise<void> {
 export async function waitForSaved(page: Page): Promise<void> {
   await expect(page.locator('[data-saving="false"]')).toHaveCount(1);
 }
+
+/**
+ * Starts recording every text a progress bar shows. Load phases of the test engine last a few
+ * hundred milliseconds; polling for one can miss it on a busy machine, a record cannot.
+ */
+export async function recordProgressTexts(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    Object.assign(window, { __progressTexts: seen });
+    new MutationObserver(() => {
+      for (const bar of document.querySelectorAll('[role="progressbar"]')) {
+        const text = bar.getAttribute("aria-valuetext");
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+}
+
+/** The progress texts recorded since `recordProgressTexts`. */
+export async function progressTextsShown(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __progressTexts: string[] }).__progressTexts);
+}
