@@ -73,15 +73,15 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
             (text, tokens) => post({ type: "delta", requestId, text, tokens }),
             request.options.streamIntervalMs,
           );
+          let usage;
           try {
-            const usage = await engine.chat(request.input, request.options, deltas.push);
-            deltas.flush();
-            post({ type: "done", requestId, usage });
+            usage = await engine.chat(request.input, request.options, deltas.push);
           } finally {
             // After a failure too: the text that arrived before it is kept.
             deltas.flush();
             chatting = false;
           }
+          post({ type: "done", requestId, usage });
           return;
         }
         case "count-tokens": {

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useState } from "react";
 import { useStrings } from "../i18n/strings";
 import { useApp } from "./store";
+import { activeConversation } from "./app-state";
 
 const ShareDialog = lazy(() => import("../features/share/ShareDialog"));
 
@@ -10,10 +11,8 @@ const ShareDialog = lazy(() => import("../features/share/ShareDialog"));
  */
 export function ChatHeader() {
   const t = useStrings();
-  const title = useApp((s) => (s.activeId ? s.conversations[s.activeId]?.title : undefined));
-  const hasMessages = useApp(
-    (s) => (s.activeId ? (s.conversations[s.activeId]?.messages.length ?? 0) : 0) > 0,
-  );
+  const title = useApp((s) => activeConversation(s)?.title);
+  const hasMessages = useApp((s) => (activeConversation(s)?.messages.length ?? 0) > 0);
   const fallbackModelId = useApp((s) => s.selectedModelId ?? "unknown-model");
   const busy = useApp(
     (s) => s.streaming?.conversationId === s.activeId && s.activeId !== undefined,
@@ -45,6 +44,6 @@ export function ChatHeader() {
 
 /** Mounted only while the dialog is open (Share is disabled while a reply streams). */
 function ShareActiveConversation(props: { fallbackModelId: string; onClose: () => void }) {
-  const conversation = useApp((s) => (s.activeId ? s.conversations[s.activeId] : undefined));
+  const conversation = useApp(activeConversation);
   return conversation ? <ShareDialog conversation={conversation} {...props} /> : null;
 }

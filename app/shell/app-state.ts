@@ -4,7 +4,7 @@ import type { ModelsSlice } from "../features/models/slice";
 import type { ChatSlice } from "../features/chat/slice";
 import type { StorageSlice } from "../features/storage/slice";
 import type { SettingsSlice } from "../features/settings/slice";
-import type { ConversationRepository } from "../storage/types";
+import type { Conversation, ConversationRepository } from "../storage/types";
 
 /** The whole app store: one zustand store built from the features' typed slices. */
 export type AppState = ConversationsSlice & ModelsSlice & ChatSlice & StorageSlice & SettingsSlice;
@@ -17,4 +17,12 @@ export interface StoreDeps {
   gpu: GPU | undefined;
   /** Milliseconds between saves of a streaming reply. */
   saveIntervalMs: number;
+}
+
+/**
+ * The open conversation, if it has been read in full (none for a new chat or one still
+ * loading). Select the fields you need from it: the object changes with every streamed token.
+ */
+export function activeConversation(state: AppState): Conversation | undefined {
+  return state.activeId ? state.conversations[state.activeId] : undefined;
 }

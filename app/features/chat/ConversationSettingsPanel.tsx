@@ -2,9 +2,10 @@ import { useId } from "react";
 import { DECODING_DIFFERENCES_HELP, matchPreset, presetSettings } from "../../prompt/decoding";
 import type { DecodingPresetName, DecodingSettings } from "../../prompt/decoding";
 import { useApp } from "../../shell/store";
+import { activeConversation } from "../../shell/app-state";
 import { useStrings } from "../../i18n/strings";
 import type { ConversationSettings } from "../../storage/types";
-import { settingsOf } from "./settings";
+import { defaultConversationSettings } from "./settings";
 
 const INPUT =
   "w-full rounded border border-zinc-300 bg-white px-2 py-1 text-sm focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-900";
@@ -18,11 +19,12 @@ export function ConversationSettingsPanel() {
   const t = useStrings();
   const id = useId();
   // The settings only, not the conversation: that changes with every streamed token.
-  const open = useApp((s) => s.activeId !== undefined && s.conversations[s.activeId] !== undefined);
-  const stored = useApp((s) => (s.activeId ? s.conversations[s.activeId]?.settings : undefined));
+  const open = useApp((s) => activeConversation(s) !== undefined);
+  const stored = useApp((s) => activeConversation(s)?.settings);
   const draft = useApp((s) => s.draftSettings);
   const update = useApp((s) => s.updateSettings);
-  const settings = open ? settingsOf(stored && { settings: stored }) : draft;
+  // An open conversation without settings of its own (an older record) gets the defaults.
+  const settings = open ? (stored ?? defaultConversationSettings()) : draft;
 
   const setDecoding = (patch: Partial<DecodingSettings>) => {
     const decoding = { ...settings.decoding, ...patch };

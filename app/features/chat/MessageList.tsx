@@ -1,12 +1,13 @@
 import { useFollowBottom } from "../../ui/use-follow-bottom";
 import { useApp } from "../../shell/store";
+import { activeConversation } from "../../shell/app-state";
 import { useStrings } from "../../i18n/strings";
 import { MessageView } from "./MessageView";
 import { SeedTasks } from "./SeedTasks";
 
 export function MessageList() {
   const t = useStrings();
-  const conversation = useApp((s) => (s.activeId ? s.conversations[s.activeId] : undefined));
+  const conversation = useApp(activeConversation);
   const last = conversation?.messages.at(-1);
   const followBottom = useFollowBottom(
     conversation?.id,

@@ -10,6 +10,7 @@ import {
 } from "react";
 import { useStrings, useTranslate } from "../../i18n/strings";
 import { useApp } from "../../shell/store";
+import { activeConversation } from "../../shell/app-state";
 import type { ConversationSummary } from "../../storage/types";
 import { searchConversations } from "./search";
 import { selectSidebarList } from "./sidebar-entries";
@@ -216,9 +217,9 @@ function ActiveConversationTools() {
   const t = useStrings();
   const tr = useTranslate();
   // Primitive selections: the open conversation changes per streamed token, these do not.
-  const id = useApp((s) => (s.activeId && s.conversations[s.activeId] ? s.activeId : undefined));
-  const title = useApp((s) => (s.activeId ? s.conversations[s.activeId]?.title : undefined));
-  const pinned = useApp((s) => (s.activeId ? s.conversations[s.activeId]?.pinned === true : false));
+  const id = useApp((s) => activeConversation(s)?.id);
+  const title = useApp((s) => activeConversation(s)?.title);
+  const pinned = useApp((s) => activeConversation(s)?.pinned === true);
   const busy = useApp(
     (s) => s.streaming !== undefined && s.streaming.conversationId === s.activeId,
   );
