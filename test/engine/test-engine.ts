@@ -110,7 +110,11 @@ export class TestEngine implements Engine {
       if (script.failAt !== undefined && emitted === script.failAt) {
         const fail = script.fail ?? "unknown";
         if (fail !== "crash") throw failure(fail);
-        // Dies the way a crashed worker does: silently, with no reply to the client.
+        // Dies the way a crashed worker does: silently, with no reply to the client, while
+        // the next token is being computed. The host sends streamed text at most 16 ms late
+        // (workers/delta-batcher.ts), so what was generated before has reached the page; a
+        // real crash can lose those last milliseconds.
+        await sleep(50);
         self.close();
         return new Promise<never>(() => undefined);
       }
