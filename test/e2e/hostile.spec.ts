@@ -31,7 +31,7 @@ interface Guard {
 
 /** Blocks and records every request to another host, and every sign of executed script. */
 async function guard(page: Page): Promise<Guard> {
-  const origin = "http://127.0.0.1:4180";
+  const origin = new URL(test.info().project.use.baseURL ?? "http://127.0.0.1:4180").origin;
   const g: Guard = {
     dialogs: [],
     foreign: [],
