@@ -7,7 +7,15 @@
  *   one multiplied). web-llm's own penalty counts only this round's reply tokens, so the
  *   engine is asked for penalty 1.0 while this processor is active;
  * - top-k: every logit below the k-th largest is masked (web-llm has no top-k). Top-k before
- *   or after temperature picks the same tokens, so its place in the chain does not matter.
+ *   or after temperature picks the same tokens, so its place in the chain does not matter;
+ * - min_length = prompt + 1, as the reference scripts ask generate() for: the stop tokens are
+ *   masked on the reply's first step, so a reply is never empty.
+ *
+ * Lifecycle (pinned by running web-llm's own code in test/unit/webllm-contract.test.ts): the
+ * worker calls begin() before `completions.create`, and web-llm then calls resetState() from
+ * pipeline.resetChat() right before the prompt's prefill, then processLogits and
+ * processSampledToken once per token. resetState() therefore returns to the start of the reply
+ * begin() described instead of forgetting its prompt; begin() alone decides what a reply sees.
  *
  * Cost per token: one pass over the vocabulary plus the penalised set; web-llm copies the
  * logits to the CPU for any processor (one vocabulary-sized transfer).
@@ -16,22 +24,43 @@ export interface HfDecodingSettings {
   repetitionPenalty: number;
   /** 0 or undefined: no top-k. */
   topK?: number;
+  /** Token ids that end a reply: masked on its first step (Hugging Face's min_length). */
+  stopTokens?: readonly number[];
 }
 
 /** A large negative logit rather than -Infinity, so softmax never sees NaN. */
 const MASKED = -1e30;
 
 export class HfDecodingProcessor {
+  private prompt: readonly number[] = [];
   private seen = new Set<number>();
+  private firstStep = true;
   private settings: HfDecodingSettings = { repetitionPenalty: 1 };
 
-  /** Called before each reply with the prompt's token ids. */
+  /** Called before each reply with the prompt's token ids (empty: penalise the reply only). */
   begin(promptTokens: ArrayLike<number>, settings: HfDecodingSettings): void {
-    this.seen = new Set(Array.from(promptTokens));
+    this.prompt = Array.from(promptTokens);
     this.settings = settings;
+    this.startReply();
+  }
+
+  /** web-llm's reset before each prefill: back to the start of the reply begin() set up. */
+  resetState(): void {
+    this.startReply();
+  }
+
+  private startReply(): void {
+    this.seen = new Set(this.prompt);
+    this.firstStep = true;
   }
 
   processLogits(logits: Float32Array): Float32Array {
+    if (this.firstStep) {
+      this.firstStep = false;
+      for (const token of this.settings.stopTokens ?? []) {
+        if (token >= 0 && token < logits.length) logits[token] = MASKED;
+      }
+    }
     const penalty = this.settings.repetitionPenalty;
     if (penalty !== 1) {
       for (const token of this.seen) {
@@ -51,10 +80,6 @@ export class HfDecodingProcessor {
 
   processSampledToken(token: number): void {
     this.seen.add(token);
-  }
-
-  resetState(): void {
-    this.seen.clear();
   }
 }
 

@@ -20,6 +20,12 @@ import { EngineError, type Engine } from "./engine";
 import { parseWebLlmProgress } from "./progress";
 import { HfDecodingProcessor } from "./hf-decoding";
 
+/** What the adapter reads from web-llm's loaded pipeline (internals, see loadedPipeline). */
+interface LoadedPipeline {
+  tokenizer: { encode(text: string): ArrayLike<number> };
+  stopTokens?: readonly number[];
+}
+
 /** The production engine: one web-llm MLCEngine, weights cached in IndexedDB. */
 export class WebLlmEngine implements Engine {
   private readonly mlc = new MLCEngine();
@@ -67,11 +73,16 @@ export class WebLlmEngine implements Engine {
       }),
       ...(options.stop && { stop: options.stop }),
     };
-    if (this.hf && input.kind === "prompt") {
-      const hfPenalty = options.repetitionOverPrompt === true;
-      this.hf.begin(hfPenalty ? this.loadedTokenizer().encode(input.prompt) : [], {
+    if (this.hf) {
+      // Armed for every reply, so one never inherits the previous reply's prompt. web-llm
+      // resets the processor before the prefill; it keeps what begin() gave it.
+      const pipeline = this.loadedPipeline();
+      const hfPenalty = input.kind === "prompt" && options.repetitionOverPrompt === true;
+      this.hf.begin(hfPenalty ? pipeline.tokenizer.encode(input.prompt) : [], {
         repetitionPenalty: hfPenalty ? (options.repetitionPenalty ?? 1) : 1,
         ...(options.topK !== undefined && { topK: options.topK }),
+        // The chat config's stop_token_ids (<end>, <s>, </s> for CuteGPT).
+        stopTokens: pipeline.stopTokens ?? [],
       });
       // The processor already penalised prompt and reply; web-llm must not do it again.
       if (hfPenalty) common.repetition_penalty = 1;
@@ -110,25 +121,26 @@ export class WebLlmEngine implements Engine {
   }
 
   async countTokens(texts: string[]): Promise<number[]> {
-    const tokenizer = this.loadedTokenizer();
+    const { tokenizer } = this.loadedPipeline();
     return texts.map((text) => tokenizer.encode(text).length);
   }
 
   /**
    * web-llm has no public tokenize call; the pipeline's tokenizer is reached through an
    * internal map (pinned by test/unit/webllm-contract.test.ts). It encodes without special
-   * tokens, which is how CuteGPT's prompts are encoded (add_special_tokens=False).
+   * tokens, which is how CuteGPT's prompts are encoded (add_special_tokens=False). The
+   * pipeline's `stopTokens` are its chat config's stop_token_ids.
    */
-  private loadedTokenizer(): { encode(text: string): ArrayLike<number> } {
+  private loadedPipeline(): LoadedPipeline {
     const internals = this.mlc as unknown as {
-      loadedModelIdToPipeline?: Map<
-        string,
-        { tokenizer?: { encode(text: string): ArrayLike<number> } }
-      >;
+      loadedModelIdToPipeline?: Map<string, Partial<LoadedPipeline>>;
     };
     const pipeline = internals.loadedModelIdToPipeline?.values().next().value;
     if (!pipeline?.tokenizer) throw new EngineError("not-loaded", "No model is loaded.");
-    return pipeline.tokenizer;
+    return {
+      tokenizer: pipeline.tokenizer,
+      ...(pipeline.stopTokens && { stopTokens: pipeline.stopTokens }),
+    };
   }
 
   stop(): void {

@@ -72,10 +72,9 @@ export function matchPreset(
 
 export const DECODING_DIFFERENCES_HELP =
   "How this compares with the CuteGPT reference scripts (Hugging Face transformers):\n" +
-  "• Top-k 50 and the repetition penalty over prompt and reply are applied as the scripts " +
-  "do, by a logit processor in the worker (web-llm itself has no top-k and penalises only " +
-  "tokens of the current reply; other models use web-llm's own behaviour).\n" +
+  "• Top-k 50, the repetition penalty over prompt and reply, and the rule that a reply " +
+  "cannot end on its first token are applied as the scripts do, by a logit processor in the " +
+  "worker (web-llm itself has none of them and penalises only tokens of the current reply; " +
+  "other models use web-llm's own behaviour).\n" +
   "• Greedy decoding: the engine has no greedy switch; temperature 0 is applied as a tiny " +
-  "temperature, which chooses the most likely token except on near-exact ties.\n" +
-  "• First token: the scripts forbid ending the reply on its very first token; here an " +
-  "immediate end gives an empty reply.";
+  "temperature, which chooses the most likely token except on near-exact ties.";

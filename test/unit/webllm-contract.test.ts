@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { prebuiltAppConfig } from "@mlc-ai/web-llm";
+import { prebuiltAppConfig, type Completion } from "@mlc-ai/web-llm";
 import { parseWebLlmProgress } from "../../workers/progress";
 import { classifyWebLlmError } from "../../workers/webllm-errors";
+import { favour, installFakeModel, VocabTokenizer, webLlmInternals } from "./webllm-harness";
 
 /**
  * The app relies on web-llm internals that no semver promise covers: error class names,
@@ -87,6 +88,110 @@ describe("web-llm contract", () => {
         entry.id.includes("f16"),
       );
     }
+  });
+});
+
+/**
+ * What web-llm does around a reply, observed by running its own code (MLCEngine, the
+ * completions API, LLMChatPipeline) over a fake GPU: see webllm-harness.ts. The worker's
+ * logit processor (workers/hf-decoding.ts) and its Stop (workers/webllm-engine.ts) are built
+ * on exactly these facts.
+ */
+describe("web-llm's generation lifecycle, observed", () => {
+  const tokenizer = new VocabTokenizer([
+    "<s>",
+    "</s>",
+    "<end>",
+    "a",
+    "b",
+    "c",
+    "问",
+    "答",
+    "：",
+    "\n",
+  ]);
+  const PROMPT = "问：a\n答：\n";
+
+  /** A model that replies "abc" and then `<end>`, and a log of what web-llm calls. */
+  async function engineWithLog(hooks: { onSync?: () => Promise<void> } = {}) {
+    const { webllm } = await webLlmInternals();
+    const log: string[] = [];
+    const processor = {
+      processLogits: (logits: Float32Array) => {
+        log.push("processLogits");
+        return logits;
+      },
+      processSampledToken: (token: number) =>
+        log.push(`processSampledToken ${tokenizer.vocab[token]}`),
+      resetState: () => log.push("resetState"),
+    };
+    const engine = new webllm.MLCEngine({ logitProcessorRegistry: new Map([["m", processor]]) });
+    const script = ["a", "b", "c", "<end>"];
+    const pipeline = await installFakeModel(engine, "m", tokenizer, {
+      next: (tokens) => {
+        const replied = tokens.length - tokenizer.encode(PROMPT).length;
+        return favour(tokenizer.vocab.length, tokenizer.id(script[Math.min(replied, 3)]!));
+      },
+      ...(hooks.onSync && { sync: hooks.onSync }),
+    });
+    const resetChat = pipeline.resetChat.bind(pipeline);
+    pipeline.resetChat = (keepStats) => {
+      log.push("resetChat");
+      resetChat(keepStats);
+    };
+    log.length = 0; // the pipeline's constructor resets once too
+    return { engine, log };
+  }
+
+  async function reply(stream: AsyncIterable<Completion>) {
+    let text = "";
+    let finish: string | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.text ?? "";
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    return { text, finish };
+  }
+
+  it("resets the logit processor inside completions.create, before the first processLogits", async () => {
+    const { engine, log } = await engineWithLog();
+    const stream = await engine.completions.create({ prompt: PROMPT, stream: true });
+    // Nothing runs until the stream is read: a processor armed before create() is still
+    // reset before the prompt's logits reach it.
+    expect(log).toEqual([]);
+    expect(await reply(stream)).toEqual({ text: "abc", finish: "stop" });
+    expect(log).toEqual([
+      "resetChat",
+      "resetState",
+      "processLogits",
+      "processSampledToken a",
+      "processLogits",
+      "processSampledToken b",
+      "processLogits",
+      "processSampledToken c",
+      "processLogits",
+      // The stop token is reported as sampled too, then the reply ends.
+      "processSampledToken <end>",
+    ]);
+  });
+
+  it("forgets an interruptGenerate() made before the stream is first read", async () => {
+    const { engine } = await engineWithLog();
+    const stream = await engine.completions.create({ prompt: PROMPT, stream: true });
+    await engine.interruptGenerate();
+    expect(await reply(stream)).toEqual({ text: "abc", finish: "stop" });
+  });
+
+  it("honours an interrupt raised during prefill only after streaming the prefill's token", async () => {
+    let interrupt = () => undefined as unknown;
+    const { engine } = await engineWithLog({
+      onSync: async () => {
+        interrupt();
+      },
+    });
+    interrupt = () => void engine.interruptGenerate();
+    const stream = await engine.completions.create({ prompt: PROMPT, stream: true });
+    expect(await reply(stream)).toEqual({ text: "a", finish: "abort" });
   });
 });
 

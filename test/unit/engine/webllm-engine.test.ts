@@ -1,0 +1,110 @@
+import { describe, expect, it, vi } from "vitest";
+import type { MLCEngine } from "@mlc-ai/web-llm";
+import type { ChatOptions, ModelSpec } from "../../../app/engine/protocol";
+import { WebLlmEngine } from "../../../workers/webllm-engine";
+import { favour, installFakeModel, VocabTokenizer, type FakeModel } from "../webllm-harness";
+
+// The adapter runs over web-llm's own code (a copy with its internal classes exported), on a
+// fake GPU: see webllm-harness.ts.
+vi.mock("@mlc-ai/web-llm", async () => {
+  const { webLlmInternals } = await import("../webllm-harness");
+  return (await webLlmInternals()).webllm;
+});
+
+const tokenizer = new VocabTokenizer([
+  "<s>",
+  "</s>",
+  "<end>",
+  "x",
+  "y",
+  "z",
+  "问",
+  "答",
+  "：",
+  "\n",
+]);
+const V = tokenizer.vocab.length;
+const id = (token: string) => tokenizer.id(token);
+const PROMPT = "问：x\n答：\n";
+const PROMPT_LENGTH = tokenizer.encode(PROMPT).length;
+
+const cutegpt: ModelSpec = {
+  id: "cutegpt-test",
+  engine: "webllm",
+  modelUrl: "https://models.example/cutegpt/",
+  modelLibUrl: "https://models.example/cutegpt.wasm",
+  requiredFeatures: [],
+  hfDecoding: true,
+};
+
+/** As the chat slice asks for CuteGPT with the reference preset. */
+const reference: ChatOptions = {
+  maxTokens: 16,
+  temperature: 0,
+  topP: 1,
+  repetitionPenalty: 1.1,
+  stop: ["<end>", "<s>", "</s>", "\n问："],
+  topK: 50,
+  repetitionOverPrompt: true,
+};
+
+/** A model whose logits depend on how many reply tokens it has produced so far. */
+function scripted(steps: ((position: number) => Float32Array)[]): FakeModel {
+  return {
+    next: (tokens) => {
+      const step = tokens.length - PROMPT_LENGTH;
+      return (steps[step] ?? (() => favour(V, id("<end>"))))(step);
+    },
+  };
+}
+
+async function loadedEngine(model: FakeModel): Promise<WebLlmEngine> {
+  const engine = new WebLlmEngine();
+  const mlc = (engine as unknown as { mlc: MLCEngine }).mlc;
+  // What reload() does before the pipeline exists (fetching files, compiling the library)
+  // needs a GPU; it ends as installFakeModel does, with the registered processor bound.
+  mlc.reload = async (modelId: string) => {
+    await installFakeModel(mlc, modelId, tokenizer, model);
+  };
+  await engine.load(cutegpt, () => undefined);
+  return engine;
+}
+
+async function reply(engine: WebLlmEngine, options: ChatOptions = reference) {
+  let text = "";
+  const usage = await engine.chat({ kind: "prompt", prompt: PROMPT }, options, (d) => {
+    text += d;
+  });
+  return { text, finishReason: usage.finishReason };
+}
+
+describe("CuteGPT's reference decoding on web-llm's real generation code", () => {
+  it("penalises tokens of the prompt, as Hugging Face does, not only the reply's", async () => {
+    // "x" is in the prompt and barely the model's favourite: 2.0 / 1.1 < 1.9.
+    const first = () => {
+      const logits = new Float32Array(V);
+      logits[id("x")] = 2.0;
+      logits[id("y")] = 1.9;
+      return logits;
+    };
+    const engine = await loadedEngine(scripted([first]));
+    expect(await reply(engine)).toEqual({ text: "y", finishReason: "stop" });
+    // Again: the second reply starts from its own prompt, not from the first reply's state.
+    expect(await reply(engine)).toEqual({ text: "y", finishReason: "stop" });
+  });
+
+  it("never ends a reply on its first token (min_length = prompt + 1)", async () => {
+    const first = () => {
+      const logits = favour(V, id("<end>"), 5);
+      logits[id("z")] = 1;
+      return logits;
+    };
+    const engine = await loadedEngine(scripted([first]));
+    expect(await reply(engine)).toEqual({ text: "z", finishReason: "stop" });
+  });
+
+  it("lets a reply end on any later token", async () => {
+    const engine = await loadedEngine(scripted([() => favour(V, id("z"))]));
+    expect(await reply(engine)).toEqual({ text: "z", finishReason: "stop" });
+  });
+});
