@@ -8,6 +8,12 @@ import { Inflate } from "fflate";
  * Instead the input is fed to fflate's streaming inflater in slices small enough that one slice
  * can never expand past the remaining budget by more than `MIN_SLICE * MAX_DEFLATE_RATIO`
  * (≈ 66 KB), and we give up as soon as the running total crosses the limit.
+ *
+ * The stream must also end exactly at the last byte. fflate, like zlib's inflate, stops at the
+ * final block and ignores whatever follows, so "link + junk" would open the same chat as the
+ * link and count as another link. Dropping the last byte of a stream that ends there always
+ * cuts into its final block (that byte holds at least one bit of it), so if the stream still
+ * unpacks without its last byte, that byte was trailing data and the link is refused.
  */
 
 /** Deflate's largest possible expansion: a 258-byte match coded in about 2 bits. */
@@ -18,9 +24,20 @@ const MAX_SLICE = 16 * 1024;
 export type BoundedInflateResult =
   | { ok: true; bytes: Uint8Array }
   | { ok: false; reason: "too-large"; inflatedBytes: number }
-  | { ok: false; reason: "corrupt" };
+  | { ok: false; reason: "corrupt" }
+  | { ok: false; reason: "trailing-data" };
 
 export function inflateBounded(data: Uint8Array, maxBytes: number): BoundedInflateResult {
+  const result = inflateStream(data, maxBytes);
+  if (!result.ok) return result;
+  // Costs a second pass at most as long as the first (the shorter input unpacks no further).
+  if (data.length > 1 && inflateStream(data.subarray(0, -1), maxBytes).ok) {
+    return { ok: false, reason: "trailing-data" };
+  }
+  return result;
+}
+
+function inflateStream(data: Uint8Array, maxBytes: number): BoundedInflateResult {
   // fflate accepts an empty final push without complaint; an empty payload is not a stream.
   if (data.length === 0) return { ok: false, reason: "corrupt" };
 

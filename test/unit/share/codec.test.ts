@@ -272,6 +272,21 @@ describe("hostile links", () => {
     }
   });
 
+  it("refuses bytes after the final deflate block, so one chat has one link", () => {
+    const bytes = decodeBase64Url(valid.slice(3))!;
+    for (const junk of [[0], [0, 0, 0], [0xff], [0x03, 0x00]]) {
+      expectRefused(`v1.${encodeBase64Url(Uint8Array.of(...bytes, ...junk))}`, "bad-compression");
+    }
+    // A stored (level 0) stream ends in its data, not in a code: the same rule holds.
+    const stored = deflateSync(encodeCompactText(JSON.stringify(good)), { level: 0 });
+    expect(decodeShareFragment(`v1.${encodeBase64Url(stored)}`).ok).toBe(true);
+    expectRefused(`v1.${encodeBase64Url(Uint8Array.of(...stored, 0))}`, "bad-compression");
+    expect(inflateBounded(Uint8Array.of(...bytes, 1), 1 << 20)).toEqual({
+      ok: false,
+      reason: "trailing-data",
+    });
+  });
+
   it("refuses unknown versions, naming a newer app for later ones", () => {
     expect(expectRefused(`v2.${valid.slice(3)}`, "bad-version")).toMatch(/newer version/);
     expect(expectRefused("v99.AAAA", "bad-version")).toMatch(/newer version/);
