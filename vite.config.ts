@@ -5,6 +5,7 @@ import tailwindcss from "@tailwindcss/vite";
 import { VitePWA } from "vite-plugin-pwa";
 import { fileURLToPath } from "node:url";
 import { pwaOptions } from "./app/features/pwa/pwa-options.js";
+import { modelConnectSources } from "./app/engine/download-sources.js";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
@@ -13,12 +14,13 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 // registry to web-llm only, so no test code can reach dist/ (test/unit/build-purity checks it).
 export default defineConfig(({ mode }) => {
   const testBuild = mode === "test";
+  const env = loadEnv(mode, root, "VITE_");
   return {
     plugins: [
       react(),
       tailwindcss(),
       VitePWA(pwaOptions),
-      cspMetaTag(loadEnv(mode, root, "VITE_").VITE_MODEL_BASE_URL),
+      cspMetaTag(modelConnectSources([env.VITE_MODEL_BASE_URL, env.VITE_MODEL_HOSTS])),
     ],
     resolve: {
       alias: {
@@ -49,18 +51,11 @@ export default defineConfig(({ mode }) => {
  * host honours (README "Content-Security-Policy" gives the header form). Only built pages get
  * it: the dev server needs inline scripts and styles for hot reload.
  *
- * connect-src names where model files come from: the app's own origin, the hosts of web-llm's
- * prebuilt models (Hugging Face redirects weight downloads to *.hf.co CDNs, and CSP checks every
- * redirect) and the origin of VITE_MODEL_BASE_URL when a deploy sets one.
+ * connect-src names where model files come from: the app's own origin and every download source
+ * the Settings offer (app/engine/download-sources.ts, the one list), with the deploy's own
+ * model host (VITE_MODEL_BASE_URL) and extra hosts (VITE_MODEL_HOSTS) when it sets them.
  */
-export function contentSecurityPolicy(modelBaseUrl?: string): string {
-  const modelHosts = [
-    "https://huggingface.co",
-    "https://*.huggingface.co",
-    "https://*.hf.co",
-    "https://raw.githubusercontent.com",
-  ];
-  if (modelBaseUrl && /^https?:/.test(modelBaseUrl)) modelHosts.push(new URL(modelBaseUrl).origin);
+export function contentSecurityPolicy(modelHosts: string[] = modelConnectSources()): string {
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
@@ -78,7 +73,7 @@ export function contentSecurityPolicy(modelBaseUrl?: string): string {
   ].join("; ");
 }
 
-function cspMetaTag(modelBaseUrl: string | undefined): Plugin {
+function cspMetaTag(modelHosts: string[]): Plugin {
   return {
     name: "cutegpt-csp-meta",
     apply: "build",
@@ -87,7 +82,7 @@ function cspMetaTag(modelBaseUrl: string | undefined): Plugin {
         tag: "meta",
         attrs: {
           "http-equiv": "Content-Security-Policy",
-          content: contentSecurityPolicy(modelBaseUrl),
+          content: contentSecurityPolicy(modelHosts),
         },
         injectTo: "head-prepend",
       },

@@ -9,6 +9,7 @@
  *   so the UI can react to each kind.
  * This module is imported by both sides; it must stay free of DOM and worker globals.
  */
+import type { DownloadSource } from "./download-sources";
 
 export const ENGINE_ERROR_CODES = [
   "no-webgpu",
@@ -58,6 +59,11 @@ export interface ModelSpec {
    * model's files itself before the engine loads them from web-llm's cache.
    */
   integrity?: ModelFilesIntegrity;
+  /**
+   * Where to fetch files whose canonical URL is on Hugging Face or raw.githubusercontent.com
+   * (the Settings' download source). The URLs above stay canonical: they are the cache keys.
+   */
+  downloadSource?: DownloadSource;
 }
 
 /** SRI strings (`sha256-<base64>`); `shards` is keyed by the file name in tensor-cache.json. */

@@ -28,14 +28,44 @@ export const en = {
   phaseLoadingCache: "Loading from browser cache",
   phaseCompiling: "Compiling GPU shaders",
   cutegptBadge: "CuteGPT",
-  modelMissingHint:
-    "CuteGPT's files are not on this server yet. Build them with `npm run model-build` (see model-build/README.md) or pick another model.",
+  cutegptUnpublished:
+    "CuteGPT is not available on this site yet: its model files have not been published here.",
+  cutegptCannotRun: "CuteGPT cannot run in this browser; the reason is shown next to each build.",
+  cutegptMeanwhile: "Meanwhile you can chat with {{model}}, which also speaks Chinese and English.",
   noWebGpuTitle: "This browser cannot run models",
   noWebGpuApi:
     "WebGPU is not available here. Use Chrome or Edge 113+ on Windows, macOS or ChromeOS (on Linux, enable chrome://flags/#enable-unsafe-webgpu), over https or on localhost. Your saved chats stay readable.",
   noWebGpuAdapter:
     "WebGPU is present but no graphics adapter was found. Turn on hardware acceleration in the browser settings and update the graphics driver. Your saved chats stay readable.",
   unsupportedModel: "Not available on this GPU",
+  unavailableNotPublished: "Not published yet",
+  unavailableGpuMemory: "Too little GPU memory",
+  unavailableStorage: "Too little storage",
+  reasonNotPublished:
+    "This site has not published this model's files yet, so it cannot be downloaded here.",
+  reasonNoF16:
+    "This GPU cannot compute in 16-bit floats (no WebGPU shader-f16); pick the q4f32_1 build.",
+  reasonGpuFeature: "This GPU lacks the WebGPU feature {{features}}.",
+  reasonGpuMemory:
+    "This GPU gives a model at most {{limit}} MB in one buffer, and this model needs {{needed}} MB.",
+  reasonStorage:
+    "It needs {{needed}} MB more browser storage and only {{free}} MB is free. Free disk space or delete cached models under Storage.",
+  networkHint:
+    "If model downloads fail where you are, choose another download source in Settings (the Hugging Face mirror and jsDelivr are reachable from mainland China).",
+  downloadSource: "Download models from",
+  sourceAuto: "Automatic: {{name}}",
+  sourceHuggingface: "Hugging Face (huggingface.co)",
+  sourceHfMirror: "Hugging Face mirror (hf-mirror.com, reachable from mainland China)",
+  sourceCustom: "Another address…",
+  sourceCustomLabel: "Address laid out like Hugging Face (…/<owner>/<model>/resolve/main/…)",
+  sourceCustomInvalid: "Enter an https:// address (http:// only for this computer).",
+  sourceCustomBlocked:
+    "This site's security policy may block downloads from {{origin}}. Whoever runs the site can allow it.",
+  librarySource: "Download model libraries from",
+  libraryGithub: "GitHub (raw.githubusercontent.com)",
+  libraryJsdelivr: "jsDelivr CDN (cdn.jsdelivr.net, reachable from mainland China)",
+  sourceNote:
+    "Models already downloaded stay usable whichever source they came from; switching never downloads them again. Files the model list has checksums for are checked whatever the source.",
   rejectedRecords: "Some saved chats could not be read and were set aside:",
   saveRetry: "Retry saving",
   catalogError: "Model list unavailable",
@@ -223,14 +253,39 @@ export const zh: Record<StringKey, string> = {
   phaseLoadingCache: "从浏览器缓存加载",
   phaseCompiling: "编译 GPU 着色器",
   cutegptBadge: "CuteGPT",
-  modelMissingHint:
-    "服务器上还没有 CuteGPT 的模型文件。请用 `npm run model-build` 构建（见 model-build/README.md），或选择其他模型。",
+  cutegptUnpublished: "本站还没有发布 CuteGPT 的模型文件，所以暂时无法使用 CuteGPT。",
+  cutegptCannotRun: "CuteGPT 无法在此浏览器中运行，原因见各版本旁的说明。",
+  cutegptMeanwhile: "在此之前，可以先和同样支持中英文的 {{model}} 聊天。",
   noWebGpuTitle: "此浏览器无法运行模型",
   noWebGpuApi:
     "此处没有 WebGPU。请在 Windows、macOS 或 ChromeOS 上使用 Chrome 或 Edge 113 以上版本（Linux 需开启 chrome://flags/#enable-unsafe-webgpu），并通过 https 或 localhost 访问。已保存的对话仍可阅读。",
   noWebGpuAdapter:
     "有 WebGPU 但找不到显卡适配器。请在浏览器设置中开启硬件加速并更新显卡驱动。已保存的对话仍可阅读。",
   unsupportedModel: "此 GPU 不支持",
+  unavailableNotPublished: "尚未发布",
+  unavailableGpuMemory: "GPU 内存不足",
+  unavailableStorage: "存储空间不足",
+  reasonNotPublished: "本站尚未发布这个模型的文件，暂时无法在这里下载。",
+  reasonNoF16: "此 GPU 不支持 16 位浮点运算（没有 WebGPU shader-f16），请选择 q4f32_1 版本。",
+  reasonGpuFeature: "此 GPU 缺少 WebGPU 功能 {{features}}。",
+  reasonGpuMemory: "此 GPU 单个缓冲区最多 {{limit}} MB，这个模型需要 {{needed}} MB。",
+  reasonStorage:
+    "还需要 {{needed}} MB 浏览器存储空间，但只剩 {{free}} MB。请释放磁盘空间，或在“存储”中删除已缓存的模型。",
+  networkHint:
+    "如果所在地区无法下载模型，请在“设置”中更换下载来源（Hugging Face 镜像和 jsDelivr 在中国大陆可以访问）。",
+  downloadSource: "模型下载来源",
+  sourceAuto: "自动：{{name}}",
+  sourceHuggingface: "Hugging Face（huggingface.co）",
+  sourceHfMirror: "Hugging Face 镜像（hf-mirror.com，中国大陆可访问）",
+  sourceCustom: "其他地址…",
+  sourceCustomLabel: "与 Hugging Face 目录结构相同的地址（…/<owner>/<model>/resolve/main/…）",
+  sourceCustomInvalid: "请输入 https:// 地址（http:// 仅限本机）。",
+  sourceCustomBlocked: "本站的安全策略可能会阻止从 {{origin}} 下载，需由网站管理者允许。",
+  librarySource: "模型库下载来源",
+  libraryGithub: "GitHub（raw.githubusercontent.com）",
+  libraryJsdelivr: "jsDelivr CDN（cdn.jsdelivr.net，中国大陆可访问）",
+  sourceNote:
+    "已下载的模型无论来自哪个来源都可继续使用，切换来源不会重新下载。模型列表中带校验和的文件，无论来源都会校验。",
   rejectedRecords: "部分已保存的对话无法读取，已单独保留：",
   saveRetry: "重试保存",
   catalogError: "无法获取模型列表",

@@ -22,7 +22,15 @@ const appPackage = JSON.parse(
 ) as { dependencies: Record<string, string> };
 const catalog = JSON.parse(
   readFileSync(new URL("../../public/models/catalog.json", import.meta.url), "utf8"),
-) as { models: Array<{ id: string; prebuilt?: boolean; requiredFeatures: string[] }> };
+) as {
+  models: Array<{
+    id: string;
+    prebuilt?: boolean;
+    requiredFeatures: string[];
+    modelPath?: string;
+    modelLibPath?: string;
+  }>;
+};
 
 describe("web-llm contract", () => {
   it("is pinned to exactly the version these facts were read from", () => {
@@ -87,6 +95,16 @@ describe("web-llm contract", () => {
       expect(entry.requiredFeatures.includes("shader-f16"), entry.id).toBe(
         entry.id.includes("f16"),
       );
+    }
+  });
+
+  it("gives each prebuilt model the exact URLs web-llm uses, since they are the cache keys", () => {
+    // The app downloads prebuilt models itself (from the chosen download source) into web-llm's
+    // cache under these URLs; web-llm then finds every file only if they match its record.
+    for (const entry of catalog.models.filter((m) => m.prebuilt)) {
+      const record = prebuiltAppConfig.model_list.find((m) => m.model_id === entry.id);
+      expect(entry.modelPath, entry.id).toBe(record?.model);
+      expect(entry.modelLibPath, entry.id).toBe(record?.model_lib);
     }
   });
 });

@@ -4,6 +4,7 @@ import type {
   WorkerReply,
   WorkerRequest,
 } from "../../app/engine/protocol";
+import { fetchUrlFor, isSourceSwitched } from "../../app/engine/download-sources";
 import { EngineError } from "../engine";
 import { idbArtifactStore, type ArtifactStore } from "./artifact-store";
 import { ensureModelFiles } from "./download";
@@ -14,9 +15,24 @@ import { withModelLock } from "./lock";
 
 export { idbArtifactStore } from "./artifact-store";
 
-/** True when the app's downloader, not the engine, fetches this model's files. */
+/**
+ * True when the app's downloader, not the engine, fetches this model's files: models with
+ * shard hashes (model-build's), and every model on a host the download source can switch
+ * (web-llm's prebuilt ones), because web-llm would fetch from, and key its cache by, whatever
+ * URL it is given; the app fetches from the chosen source and stores under the canonical URL.
+ */
 export function managesFiles(spec: ModelSpec): boolean {
-  return Boolean(spec.modelUrl && spec.integrity?.shards);
+  return Boolean(
+    spec.modelUrl && (spec.integrity?.shards || spec.prebuilt || isSourceSwitched(spec.modelUrl)),
+  );
+}
+
+/** fetch, with canonical URLs (the cache keys) sent to the download source instead. */
+export function sourceFetch(spec: ModelSpec, fetcher: typeof fetch): typeof fetch {
+  const source = spec.downloadSource;
+  if (!source) return fetcher;
+  return (input, init) =>
+    fetcher(input instanceof Request ? input : fetchUrlFor(String(input), source), init);
 }
 
 let sharedStore: ArtifactStore | undefined;
@@ -40,7 +56,7 @@ export async function prepareModelFiles(
   const storage = (globalThis.navigator as { storage?: StorageManager } | undefined)?.storage;
   const deps = {
     store: store(),
-    fetch: globalThis.fetch.bind(globalThis),
+    fetch: sourceFetch(spec, globalThis.fetch.bind(globalThis)),
     signal,
     onProgress,
     ...(storage?.estimate && { estimate: () => storage.estimate() }),

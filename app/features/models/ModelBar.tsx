@@ -1,16 +1,17 @@
 import { useApp } from "../../shell/store";
 import { PRIMARY_BUTTON } from "../../ui/button-styles";
-import { useStrings, type Strings } from "../../i18n/strings";
+import { useStrings, useTranslate, type Strings } from "../../i18n/strings";
 import type { LoadProgress } from "../../engine/protocol";
 import { ProgressBar } from "../../ui/ProgressBar";
 import { formatMB, formatRate } from "../../ui/format";
 import { CUTEGPT_FAMILY, type CatalogEntry } from "./catalog";
 import { PreflightSummary } from "./PreflightSummary";
-import { unsupportedReason } from "./compatibility";
+import { UNAVAILABLE_LABEL, meanwhileModel, type Unavailable } from "./compatibility";
 
 /** Model picker, load button, load progress and load errors. */
 export function ModelBar() {
   const t = useStrings();
+  const tr = useTranslate();
   const catalog = useApp((s) => s.catalog);
   const gpu = useApp((s) => s.gpu);
   const selectedId = useApp((s) => s.selectedModelId);
@@ -25,13 +26,33 @@ export function ModelBar() {
   const cancelLoad = useApp((s) => s.cancelLoad);
 
   const selected = catalog.find((m) => m.id === selectedId);
-  const missingFiles = useApp((s) => s.missingFiles);
-  const reasonFor = (m: CatalogEntry) =>
-    unsupportedReason(m, gpu, { filesMissing: missingFiles[m.id] === true });
+  // Re-evaluated when any of these change; the slice's unavailable() reads them.
+  useApp((s) => s.missingFiles);
+  useApp((s) => s.storageEstimate);
+  useApp((s) => s.cachedModels);
+  useApp((s) => s.freeStorage);
+  const unavailable = useApp((s) => s.unavailable);
+  const reasonFor = (m: CatalogEntry) => unavailable(m);
+  const sentence = (r: Unavailable) => tr(r.key, r.values);
   const selectedReason = selected ? reasonFor(selected) : undefined;
-  const hasCuteGpt = catalog.some(
-    (m) => m.family === CUTEGPT_FAMILY && m.engine === "webllm" && !missingFiles[m.id],
+  // CuteGPT first, whatever order a merged or imported catalog has; otherwise as listed.
+  const ordered = [...catalog].sort(
+    (a, b) => Number(b.family === CUTEGPT_FAMILY) - Number(a.family === CUTEGPT_FAMILY),
   );
+  const cuteGpt = ordered.filter((m) => m.family === CUTEGPT_FAMILY && m.engine === "webllm");
+  const cuteGptUsable = cuteGpt.some((m) => reasonFor(m) === undefined);
+  const meanwhile = meanwhileModel(ordered, (m) => reasonFor(m) === undefined);
+  const cuteGptHint =
+    cuteGpt.length > 0 && !cuteGptUsable && gpu.status !== "checking"
+      ? [
+          cuteGpt.every((m) => reasonFor(m)?.kind === "not-published")
+            ? t.cutegptUnpublished
+            : t.cutegptCannotRun,
+          meanwhile ? tr("cutegptMeanwhile", { model: meanwhile.name }) : "",
+        ]
+          .filter(Boolean)
+          .join(" ")
+      : undefined;
   const isReady = loadState === "ready" && loadedId === selectedId;
 
   return (
@@ -52,14 +73,19 @@ export function ModelBar() {
           disabled={loadState === "loading" || catalog.length === 0}
           onChange={(e) => selectModel(e.target.value)}
         >
-          {catalog.map((m) => {
+          {ordered.map((m) => {
             const reason = reasonFor(m);
             const badge = m.family === CUTEGPT_FAMILY ? `★ ${t.cutegptBadge} · ` : "";
             return (
-              <option key={m.id} value={m.id} disabled={reason !== undefined}>
+              <option
+                key={m.id}
+                value={m.id}
+                disabled={reason !== undefined}
+                data-unavailable={reason?.kind}
+              >
                 {badge}
                 {m.name}
-                {reason ? ` — ${t.unsupportedModel}: ${reason}` : ""}
+                {reason ? ` — ${t[UNAVAILABLE_LABEL[reason.kind]]}: ${sentence(reason)}` : ""}
               </option>
             );
           })}
@@ -83,12 +109,18 @@ export function ModelBar() {
         <PreflightSummary entry={selected} gpu={gpu} />
       )}
       {selectedReason && (
-        <p data-testid="model-unavailable" className="text-sm text-amber-700 dark:text-amber-400">
-          {selectedReason}
+        <p
+          data-testid="model-unavailable"
+          data-unavailable={selectedReason.kind}
+          className="text-sm text-amber-700 dark:text-amber-400"
+        >
+          {sentence(selectedReason)}
         </p>
       )}
-      {!hasCuteGpt && catalog.length > 0 && (
-        <p className="text-xs text-zinc-600 dark:text-zinc-400">{t.modelMissingHint}</p>
+      {cuteGptHint && (
+        <p data-testid="cutegpt-hint" className="text-xs text-zinc-600 dark:text-zinc-400">
+          {cuteGptHint}
+        </p>
       )}
       {catalogError && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">
@@ -124,6 +156,11 @@ export function ModelBar() {
           className="text-sm text-red-700 dark:text-red-400"
         >
           {loadError.message}
+          {loadError.code === "network" && (
+            <span data-testid="network-hint" className="block text-zinc-600 dark:text-zinc-400">
+              {t.networkHint}
+            </span>
+          )}
         </p>
       )}
     </section>

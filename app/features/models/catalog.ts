@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ModelSpec } from "../../engine/protocol";
 import { ENGINE_ERROR_CODES } from "../../engine/protocol";
+import type { DownloadSource } from "../../engine/download-sources";
 
 const entrySchema = z.object({
   id: z.string().min(1),
@@ -85,8 +86,15 @@ export async function fetchCatalog(catalogUrl: URL): Promise<{ catalog: Catalog;
   return { catalog: parsed.data, baseUrl };
 }
 
-/** What the worker needs for one entry; URLs must be absolute for web-llm. */
-export function modelSpecFor(entry: CatalogEntry, baseUrl: URL): ModelSpec {
+/**
+ * What the worker needs for one entry; URLs must be absolute for web-llm. They stay canonical
+ * (the cache keys); `source` tells the worker where to fetch them from.
+ */
+export function modelSpecFor(
+  entry: CatalogEntry,
+  baseUrl: URL,
+  source?: DownloadSource,
+): ModelSpec {
   const spec: ModelSpec = {
     id: entry.id,
     engine: entry.engine,
@@ -99,6 +107,7 @@ export function modelSpecFor(entry: CatalogEntry, baseUrl: URL): ModelSpec {
   if (entry.modelLibPath) spec.modelLibUrl = new URL(entry.modelLibPath, baseUrl).href;
   if (entry.contextWindow) spec.contextWindow = entry.contextWindow;
   if (entry.downloadBytes) spec.downloadBytes = entry.downloadBytes;
+  if (source) spec.downloadSource = source;
   if (entry.integrity) {
     const { config, modelLib, tokenizer, shards } = entry.integrity;
     spec.integrity = {

@@ -3,8 +3,9 @@ import { EngineClientError, engineErrorInfo } from "../../engine/errors";
 import { detectGpuSupport, type GpuSupport } from "../../engine/gpu-support";
 import type { EngineErrorInfo, LoadProgress } from "../../engine/protocol";
 import type { AppState, StoreDeps } from "../../shell/app-state";
+import { fetchUrlFor, resolveSource, type DownloadSource } from "../../engine/download-sources";
 import { fetchCatalog, modelSpecFor, type CatalogEntry } from "./catalog";
-import { preferredModel, unsupportedReason } from "./compatibility";
+import { preferredModel, unavailableReason, type Unavailable } from "./compatibility";
 
 export type LoadState = "idle" | "loading" | "ready" | "error";
 
@@ -13,8 +14,16 @@ export interface ModelsSlice {
   catalogError: string | undefined;
   modelBaseUrl: string | undefined;
   gpu: GpuSupport;
-  /** Catalog entries whose files the server does not have (checked, not guessed). */
+  /** Catalog entries whose files are not where the catalog points (checked, not guessed). */
   missingFiles: Record<string, boolean>;
+  /** Bytes the browser lets this site store, read once at start (undefined: unknown). */
+  freeStorage: number | undefined;
+  /** Why an entry cannot be used here, from everything the app knows right now. */
+  unavailable(entry: CatalogEntry): Unavailable | undefined;
+  /** The download source the Settings resolve to now. */
+  currentSource(): DownloadSource;
+  /** Asks again whether CuteGPT's files are published (after the download source changed). */
+  recheckModelFiles(): Promise<void>;
   /** Something about the last load the user should know (a refetched shard, a cancel). */
   loadNotice: string | undefined;
   /** Stops the model download in progress; finished files are kept. */
@@ -40,6 +49,7 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
     modelBaseUrl: undefined,
     gpu: { status: "checking" },
     missingFiles: {},
+    freeStorage: undefined,
     loadNotice: undefined,
     selectedModelId: undefined,
     loadedModelId: undefined,
@@ -49,28 +59,64 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
 
     async initModels() {
       const gpuCheck = detectGpuSupport(deps.gpu).then((gpu) => set({ gpu }));
+      const storageCheck = freeStorage().then((freeStorage) => set({ freeStorage }));
       try {
         const { catalog, baseUrl } = await fetchCatalog(deps.catalogUrl);
         const remembered = localStorage.getItem(SELECTED_KEY);
-        await gpuCheck;
-        const gpu = get().gpu;
-        const missingFiles = await findMissingFiles(catalog.models, baseUrl);
-        const usable = (m: CatalogEntry) =>
-          unsupportedReason(m, gpu, { filesMissing: missingFiles[m.id] === true }) === undefined;
+        await Promise.all([gpuCheck, storageCheck]);
+        const missingFiles = await findMissingFiles(catalog.models, baseUrl, get().currentSource());
+        set({ catalog: catalog.models, modelBaseUrl: baseUrl.href, missingFiles });
+        // A model that looks too big may be partly cached already: ask before judging.
+        if (catalog.models.some((m) => get().unavailable(m)?.kind === "storage")) {
+          await get()
+            .refreshStorage()
+            .catch(() => undefined);
+        }
+        const usable = (m: CatalogEntry) => get().unavailable(m) === undefined;
         const selected =
           catalog.models.find((m) => m.id === remembered && usable(m)) ??
-          preferredModel(catalog.models, gpu, missingFiles) ??
+          preferredModel(catalog.models, usable) ??
           catalog.models[0];
-        set({
-          catalog: catalog.models,
-          modelBaseUrl: baseUrl.href,
-          missingFiles,
-          selectedModelId: selected?.id,
-        });
+        set({ selectedModelId: selected?.id });
         await get().restoreImportedModels();
       } catch (error) {
         await gpuCheck;
         set({ catalogError: error instanceof Error ? error.message : String(error) });
+      }
+    },
+
+    unavailable(entry) {
+      const { gpu, missingFiles, storageEstimate, cachedModels } = get();
+      const free = storageEstimate
+        ? storageEstimate.quota - storageEstimate.usage
+        : get().freeStorage;
+      const cached = cachedModels.find((m) => m.modelId === entry.id)?.bytes;
+      return unavailableReason(entry, gpu, {
+        filesMissing: missingFiles[entry.id] === true,
+        ...(free !== undefined && { freeBytes: free }),
+        ...(cached !== undefined && { cachedBytes: cached }),
+      });
+    },
+
+    currentSource() {
+      return resolveSource(get().downloadSource, get().language);
+    },
+
+    async recheckModelFiles() {
+      const { catalog, modelBaseUrl } = get();
+      if (!modelBaseUrl) return;
+      const missingFiles = await findMissingFiles(
+        catalog,
+        new URL(modelBaseUrl),
+        get().currentSource(),
+      );
+      set({ missingFiles });
+      const selected = catalog.find((m) => m.id === get().selectedModelId);
+      const usable = (m: CatalogEntry) => get().unavailable(m) === undefined;
+      // A source that has CuteGPT makes it the pick again, unless the user chose otherwise.
+      if (!selected || !usable(selected) || localStorage.getItem(SELECTED_KEY) === null) {
+        const next = preferredModel(catalog, usable);
+        if (next && get().loadState !== "loading") set({ selectedModelId: next.id });
       }
     },
 
@@ -95,7 +141,8 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
       try {
         const tooBig = await get().prepareDownload(entry);
         if (tooBig) throw new EngineClientError("quota-exceeded", tooBig);
-        await deps.engine.load(modelSpecFor(entry, new URL(modelBaseUrl)), (progress) =>
+        const spec = modelSpecFor(entry, new URL(modelBaseUrl), get().currentSource());
+        await deps.engine.load(spec, (progress) =>
           set(progress.notice ? { progress, loadNotice: progress.notice } : { progress }),
         );
         set({ loadState: "ready", loadedModelId: entry.id, progress: undefined });
@@ -128,26 +175,44 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
 }
 
 /**
- * Asks the server whether CuteGPT's files are there (a HEAD request for the config), so the
- * picker can say "build them with model-build" instead of failing after the user clicks.
- * Prebuilt and test entries are not checked; an unreachable server counts as "unknown", not
- * missing, so offline use of a cached model is never blocked.
+ * Asks where each CuteGPT entry points (through the chosen download source) whether its files
+ * are there, by fetching the small mlc-chat-config.json, so the picker can say "not published"
+ * instead of failing after the user clicks. A 404 (401/403 from a hub for a repository that
+ * does not exist), or a page that is not JSON (a host answering every path with index.html),
+ * means missing. Prebuilt and test entries are not checked; an unreachable host counts as
+ * "unknown", not missing, so offline use of a cached model is never blocked.
  */
 async function findMissingFiles(
   entries: CatalogEntry[],
   baseUrl: URL,
+  source: DownloadSource,
 ): Promise<Record<string, boolean>> {
   const checks = entries
     .filter((m) => m.engine === "webllm" && !m.prebuilt && m.family === "cutegpt" && m.modelPath)
     .map(async (m) => {
-      const spec = modelSpecFor(m, baseUrl);
-      const url = new URL("resolve/main/mlc-chat-config.json", spec.modelUrl);
+      const spec = modelSpecFor(m, baseUrl, source);
+      const canonical = new URL("mlc-chat-config.json", folderOf(spec.modelUrl!));
       try {
-        const response = await fetch(url, { method: "HEAD", cache: "no-cache" });
-        return [m.id, response.status === 404] as const;
+        const response = await fetch(fetchUrlFor(canonical.href, source), { cache: "no-cache" });
+        if ([401, 403, 404, 410].includes(response.status)) return [m.id, true] as const;
+        if (!response.ok) return [m.id, false] as const;
+        const config: unknown = await response.json().catch(() => undefined);
+        return [m.id, typeof config !== "object" || config === null] as const;
       } catch {
         return [m.id, false] as const;
       }
     });
   return Object.fromEntries((await Promise.all(checks)).filter(([, missing]) => missing));
+}
+
+/** web-llm's cleanModelUrl (as workers/model-cache/layout.ts): `resolve/main/` unless named. */
+function folderOf(modelUrl: string): string {
+  const url = modelUrl.endsWith("/") ? modelUrl : modelUrl + "/";
+  return /.+\/resolve\/.+\//.test(url) ? url : url + "resolve/main/";
+}
+
+async function freeStorage(): Promise<number | undefined> {
+  const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
+  if (estimate?.quota === undefined) return undefined;
+  return estimate.quota - (estimate.usage ?? 0);
 }

@@ -2,13 +2,14 @@ import { useId, useRef } from "react";
 import { useStrings, type Language } from "../../i18n/strings";
 import { useApp } from "../../shell/store";
 import type { SendKey, Theme } from "./slice";
+import { DownloadSourceSettings } from "./DownloadSourceSettings";
 
 const controlClass =
   "w-full rounded border border-zinc-300 bg-white px-2 py-1 text-sm focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-900";
 const buttonClass =
   "rounded border border-zinc-300 px-3 py-2 text-left text-sm hover:bg-zinc-100 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:hover:bg-zinc-800";
 
-/** The Settings button and its modal dialog: theme, language, send key, shortcuts. */
+/** The Settings button and its modal dialog: theme, language, send key, download source, shortcuts. */
 export function SettingsButton() {
   const t = useStrings();
   const dialog = useRef<HTMLDialogElement>(null);
@@ -74,6 +75,7 @@ export function SettingsButton() {
               <option value="mod-enter">{t.sendKeyModEnter}</option>
             </select>
           </label>
+          <DownloadSourceSettings controlClass={controlClass} />
           <section aria-labelledby={`${id}-keys`} className="text-sm">
             <h3 id={`${id}-keys`} className="mb-1 font-medium">
               {t.shortcuts}

@@ -1,6 +1,12 @@
 import type { StateCreator } from "zustand";
 import { guessLanguage, setLanguage, type Language } from "../../i18n/strings";
 import type { AppState } from "../../shell/app-state";
+import {
+  DEFAULT_SOURCE_SETTING,
+  LIBRARY_HOSTS,
+  MODEL_HOSTS,
+  type DownloadSourceSetting,
+} from "../../engine/download-sources";
 
 export type Theme = "light" | "dark" | "system";
 /** "enter": Enter sends, Shift+Enter breaks the line. "mod-enter": Ctrl/⌘+Enter sends. */
@@ -12,19 +18,26 @@ export interface SettingsSlice {
   theme: Theme;
   language: Language;
   sendKey: SendKey;
+  /** Where model files are downloaded from (see app/engine/download-sources.ts). */
+  downloadSource: DownloadSourceSetting;
   setTheme(theme: Theme): void;
   setUiLanguage(language: Language): void;
   setSendKey(sendKey: SendKey): void;
+  setDownloadSource(source: DownloadSourceSetting): void;
 }
 
 const STORAGE_KEY = "cutegpt-settings";
 
-/** What is stored in localStorage; `version` changes when the shape does. */
+/**
+ * What is stored in localStorage; `version` changes when the shape does. Fields added later
+ * (downloadSource) are optional, so settings saved by an older version still read as version 1.
+ */
 interface StoredSettings {
   version: 1;
   theme: Theme;
   language: Language;
   sendKey: SendKey;
+  downloadSource: DownloadSourceSetting;
 }
 
 export function loadSettings(
@@ -35,6 +48,7 @@ export function loadSettings(
     theme: "system" as Theme,
     language: guessLanguage(navigatorLanguage),
     sendKey: "enter" as SendKey,
+    downloadSource: DEFAULT_SOURCE_SETTING,
   };
   try {
     const raw = storage?.getItem(STORAGE_KEY);
@@ -48,10 +62,22 @@ export function loadSettings(
       language:
         stored.language === "zh" || stored.language === "en" ? stored.language : defaults.language,
       sendKey: stored.sendKey === "mod-enter" ? "mod-enter" : "enter",
+      downloadSource: readSourceSetting(stored.downloadSource),
     };
   } catch {
     return defaults;
   }
+}
+
+function readSourceSetting(value: unknown): DownloadSourceSetting {
+  const v = (value ?? {}) as Partial<Record<keyof DownloadSourceSetting, unknown>>;
+  const oneOf = <T extends string>(x: unknown, allowed: readonly T[], fallback: T): T =>
+    allowed.includes(x as T) ? (x as T) : fallback;
+  return {
+    models: oneOf(v.models, ["auto", ...MODEL_HOSTS] as const, "auto"),
+    customBase: typeof v.customBase === "string" ? v.customBase : "",
+    libraries: oneOf(v.libraries, ["auto", ...LIBRARY_HOSTS] as const, "auto"),
+  };
 }
 
 function save(settings: Omit<StoredSettings, "version">): void {
@@ -94,7 +120,12 @@ export function createSettingsSlice(): StateCreator<AppState, [], [], SettingsSl
     applyTheme(initial.theme);
     setLanguage(initial.language);
     const persist = () =>
-      save({ theme: get().theme, language: get().language, sendKey: get().sendKey });
+      save({
+        theme: get().theme,
+        language: get().language,
+        sendKey: get().sendKey,
+        downloadSource: get().downloadSource,
+      });
     return {
       ...initial,
       setTheme(theme) {
@@ -106,9 +137,17 @@ export function createSettingsSlice(): StateCreator<AppState, [], [], SettingsSl
         set({ language });
         setLanguage(language);
         persist();
+        // "auto" download sources follow the language.
+        void get()
+          .recheckModelFiles()
+          .catch(() => undefined);
       },
       setSendKey(sendKey) {
         set({ sendKey });
+        persist();
+      },
+      setDownloadSource(downloadSource) {
+        set({ downloadSource });
         persist();
       },
     };
