@@ -19,6 +19,8 @@ import type {
 import { EngineError, type Engine } from "./engine";
 import { parseWebLlmProgress } from "./progress";
 import { HfDecodingProcessor } from "./hf-decoding";
+import { contextTokens, replyEndedOnStopToken } from "./kv-reuse";
+import { TRAINING_LAYOUT_CONV_CONFIG } from "../app/prompt/training-layout";
 
 /** The production engine: one web-llm MLCEngine, weights cached in IndexedDB. */
 export class WebLlmEngine implements Engine {
@@ -43,12 +45,15 @@ export class WebLlmEngine implements Engine {
       fraction: 0,
       text: "Fetching model configuration and library",
     });
-    await this.mlc.reload(
-      spec.id,
-      spec.contextWindow
-        ? { context_window_size: spec.contextWindow, sliding_window_size: -1 }
-        : {},
-    );
+    await this.mlc.reload(spec.id, {
+      ...(spec.contextWindow && {
+        context_window_size: spec.contextWindow,
+        sliding_window_size: -1,
+      }),
+      // CuteGPT's chat-API turns arrive rendered (app/prompt/training-layout.ts): the
+      // template must add nothing, whatever the model's own config says.
+      ...(spec.hfDecoding && { conv_config: { ...TRAINING_LAYOUT_CONV_CONFIG } }),
+    });
   }
 
   async chat(
@@ -67,9 +72,15 @@ export class WebLlmEngine implements Engine {
       }),
       ...(options.stop && { stop: options.stop }),
     };
-    if (this.hf && input.kind === "prompt") {
+    if (this.hf && input.kind !== "messages") {
       const hfPenalty = options.repetitionOverPrompt === true;
-      this.hf.begin(hfPenalty ? this.loadedTokenizer().encode(input.prompt) : [], {
+      const tokenizer = this.loadedTokenizer();
+      const context = !hfPenalty
+        ? []
+        : input.kind === "prompt"
+          ? tokenizer.encode(input.prompt)
+          : contextTokens(tokenizer, input.messages);
+      this.hf.begin(context, {
         repetitionPenalty: hfPenalty ? (options.repetitionPenalty ?? 1) : 1,
         ...(options.topK !== undefined && { topK: options.topK }),
       });
@@ -82,7 +93,7 @@ export class WebLlmEngine implements Engine {
       if (text) onDelta(text);
       if (reason) finish = toFinishReason(reason);
     };
-    if (input.kind === "messages") {
+    if (input.kind !== "prompt") {
       const stream = await this.mlc.chat.completions.create({
         ...common,
         messages: input.messages,
@@ -91,6 +102,10 @@ export class WebLlmEngine implements Engine {
         const choice = chunk.choices[0];
         take(choice?.delta.content, choice?.finish_reason);
         if (chunk.usage) usage = chunk.usage;
+      }
+      // The next turn may reuse this cache only if it holds exactly what the text says.
+      if (input.kind === "training-layout" && !replyEndedOnStopToken(this.mlc)) {
+        await this.mlc.resetChat();
       }
     } else {
       const stream = await this.mlc.completions.create({ ...common, prompt: input.prompt });
