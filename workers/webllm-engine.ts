@@ -19,6 +19,8 @@ import type {
 import { EngineError, type Engine } from "./engine";
 import { parseWebLlmProgress } from "./progress";
 import { HfDecodingProcessor } from "./hf-decoding";
+import { contextTokens, replyEndedOnStopToken } from "./kv-reuse";
+import { TRAINING_LAYOUT_CONV_CONFIG } from "../app/prompt/training-layout";
 
 /** What the adapter reads from web-llm's loaded pipeline (internals, see loadedPipeline). */
 interface LoadedPipeline {
@@ -49,12 +51,15 @@ export class WebLlmEngine implements Engine {
       fraction: 0,
       text: "Fetching model configuration and library",
     });
-    await this.mlc.reload(
-      spec.id,
-      spec.contextWindow
-        ? { context_window_size: spec.contextWindow, sliding_window_size: -1 }
-        : {},
-    );
+    await this.mlc.reload(spec.id, {
+      ...(spec.contextWindow && {
+        context_window_size: spec.contextWindow,
+        sliding_window_size: -1,
+      }),
+      // CuteGPT's chat-API turns arrive rendered (app/prompt/training-layout.ts): the
+      // template must add nothing, whatever the model's own config says.
+      ...(spec.hfDecoding && { conv_config: { ...TRAINING_LAYOUT_CONV_CONFIG } }),
+    });
   }
 
   async chat(
@@ -73,12 +78,17 @@ export class WebLlmEngine implements Engine {
       }),
       ...(options.stop && { stop: options.stop }),
     };
-    if (this.hf) {
+    if (this.hf && input.kind !== "messages") {
       // Armed for every reply, so one never inherits the previous reply's prompt. web-llm
       // resets the processor before the prefill; it keeps what begin() gave it.
       const pipeline = this.loadedPipeline();
-      const hfPenalty = input.kind === "prompt" && options.repetitionOverPrompt === true;
-      this.hf.begin(hfPenalty ? pipeline.tokenizer.encode(input.prompt) : [], {
+      const hfPenalty = options.repetitionOverPrompt === true;
+      const context = !hfPenalty
+        ? []
+        : input.kind === "prompt"
+          ? pipeline.tokenizer.encode(input.prompt)
+          : contextTokens(pipeline.tokenizer, input.messages);
+      this.hf.begin(context, {
         repetitionPenalty: hfPenalty ? (options.repetitionPenalty ?? 1) : 1,
         ...(options.topK !== undefined && { topK: options.topK }),
         // The chat config's stop_token_ids (<end>, <s>, </s> for CuteGPT).
@@ -93,7 +103,7 @@ export class WebLlmEngine implements Engine {
       if (text) onDelta(text);
       if (reason) finish = toFinishReason(reason);
     };
-    if (input.kind === "messages") {
+    if (input.kind !== "prompt") {
       const stream = await this.mlc.chat.completions.create({
         ...common,
         messages: input.messages,
@@ -102,6 +112,10 @@ export class WebLlmEngine implements Engine {
         const choice = chunk.choices[0];
         take(choice?.delta.content, choice?.finish_reason);
         if (chunk.usage) usage = chunk.usage;
+      }
+      // The next turn may reuse this cache only if it holds exactly what the text says.
+      if (input.kind === "training-layout" && !replyEndedOnStopToken(this.mlc)) {
+        await this.mlc.resetChat();
       }
     } else {
       const stream = await this.mlc.completions.create({ ...common, prompt: input.prompt });

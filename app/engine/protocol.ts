@@ -137,7 +137,13 @@ export interface ChatOptions {
 }
 
 export type ChatInput =
-  { kind: "messages"; messages: ChatTurn[] } | { kind: "prompt"; prompt: string };
+  | { kind: "messages"; messages: ChatTurn[] }
+  | { kind: "prompt"; prompt: string }
+  /**
+   * CuteGPT's training layout as chat turns whose contents are already rendered
+   * (app/prompt/training-layout.ts); web-llm's chat API keeps the KV cache between turns.
+   */
+  | { kind: "training-layout"; messages: ChatTurn[] };
 
 export type LoadPhase = "preparing" | "fetching" | "loading-cache" | "compiling";
 

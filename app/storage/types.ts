@@ -44,8 +44,16 @@ export interface ConversationSettings {
   metaPrompt: string;
   /** How many past question/answer pairs the prompt carries (the seed's memory_limit). */
   historyLimit: number;
+  /**
+   * CuteGPT only: "training" (absent = the default) sends the layout the model was trained on
+   * through the chat API, which reuses the KV cache across turns; "reference" sends the
+   * reference scripts' prompt as one string, re-read in full every turn, with `historyLimit`.
+   */
+  promptLayout?: PromptLayout;
   decoding: DecodingSettings;
 }
+
+export type PromptLayout = "training" | "reference";
 
 /**
  * What the sidebar needs of one conversation. Summaries live in their own small store so the

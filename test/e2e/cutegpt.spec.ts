@@ -7,7 +7,10 @@ const META =
 
 interface LoggedChat {
   kind: "chat";
-  input: { kind: "prompt"; prompt: string } | { kind: "messages" };
+  input:
+    | { kind: "prompt"; prompt: string }
+    | { kind: "messages" }
+    | { kind: "training-layout"; messages: { role: string; content: string }[] };
   options: { stop?: string[]; maxTokens?: number; temperature?: number };
 }
 
@@ -31,8 +34,18 @@ async function chatInputs(page: Page): Promise<LoggedChat[]> {
 async function lastPrompt(page: Page): Promise<string> {
   const chats = await chatInputs(page);
   const last = chats.at(-1);
+  if (last?.input.kind === "training-layout") {
+    return last.input.messages.map((m) => m.content).join("");
+  }
   if (last?.input.kind !== "prompt") throw new Error("no prompt reached the engine");
   return last.input.prompt;
+}
+
+/** Before the first message the settings apply to the chat about to start. */
+async function useReferenceLayout(page: Page) {
+  await page.getByText("Generation settings for this chat").click();
+  await page.getByLabel("Prompt layout (CuteGPT)").selectOption("reference");
+  await page.getByText("Generation settings for this chat").click();
 }
 
 async function replyText(page: Page, index: number): Promise<string> {
@@ -70,10 +83,39 @@ test("preflight on a GPU without shader-f16 disables the q4f16_1 build with the 
   await expect(preflight).toContainText("software GPU");
 });
 
-test("the model receives exactly CuteGPT's training layout over five turns, with a 3-pair window", async ({
+test("by default the model receives CuteGPT's training layout as chat turns, every past pair kept", async ({
   page,
 }) => {
   await loadCuteGpt(page);
+  for (const q of ["第一个问题", "Second question", "第三个 🐱", "fourth", "第五个"]) {
+    await sendMessage(page, q);
+    await waitForReplyEnd(page);
+  }
+  const r = await Promise.all([0, 1, 2, 3].map((i) => replyText(page, i)));
+  const chats = await chatInputs(page);
+  expect(chats[0]?.input).toEqual({
+    kind: "training-layout",
+    messages: [
+      { role: "system", content: META },
+      { role: "user", content: "问：第一个问题\n答：\n" },
+    ],
+  });
+  // Replies end with <end> where the reference scripts write "\n"; no window of 3 pairs.
+  expect(await lastPrompt(page)).toBe(
+    META +
+      `问：第一个问题\n答：\n${r[0]}<end>` +
+      `问：Second question\n答：\n${r[1]}<end>` +
+      `问：第三个 🐱\n答：\n${r[2]}<end>` +
+      `问：fourth\n答：\n${r[3]}<end>` +
+      "问：第五个\n答：\n",
+  );
+});
+
+test("the reference layout sends the reference scripts' prompt over five turns, with a 3-pair window", async ({
+  page,
+}) => {
+  await loadCuteGpt(page);
+  await useReferenceLayout(page);
   const questions = [
     "第一个问题",
     "Second question",
@@ -157,6 +199,7 @@ test("old turns are dropped to fit the context window and an oversized message i
   page,
 }) => {
   await loadCuteGpt(page);
+  await useReferenceLayout(page);
   // The test engine counts one token per character; the window is 2048 with 256 reserved.
   const long = (tag: string) => `${tag}:` + "长".repeat(700);
   await sendMessage(page, long("A"));
@@ -189,6 +232,7 @@ test("per-conversation settings change what is sent and are saved with the conve
   await sendMessage(page, "two");
   await waitForReplyEnd(page);
   await page.getByText("Generation settings for this chat").click();
+  await page.getByLabel("Prompt layout (CuteGPT)").selectOption("reference");
   await page.getByLabel("Past turns sent (history window)").fill("1");
   await page.getByLabel("Decoding preset").selectOption("creative");
   await page.getByLabel("Meta prompt (CuteGPT)").fill("你是测试助手。\n");
@@ -205,6 +249,7 @@ test("per-conversation settings change what is sent and are saved with the conve
   await waitForSaved(page);
   await page.reload();
   await page.getByText("Generation settings for this chat").click();
+  await expect(page.getByLabel("Prompt layout (CuteGPT)")).toHaveValue("reference");
   await expect(page.getByLabel("Past turns sent (history window)")).toHaveValue("1");
   await expect(page.getByLabel("Decoding preset")).toHaveValue("creative");
 });

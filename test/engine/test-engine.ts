@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import type {
   ChatInput,
+  ChatTurn,
   ChatOptions,
   ChatUsage,
   EngineErrorCode,
@@ -92,7 +93,10 @@ export class TestEngine implements Engine {
     log.postMessage({ kind: "chat", input, options });
     this.stopRequested = false;
     this.turn += 1;
-    const text = input.kind === "messages" ? lastUserText(input) : lastPromptQuery(input.prompt);
+    const text =
+      input.kind === "messages"
+        ? lastUserText(input)
+        : lastPromptQuery(input.kind === "prompt" ? input.prompt : lastUserText(input));
     const script = scriptFor(text, this.turn);
     const rate = script.rate ?? this.spec.testEngine?.tokensPerSecond ?? 40;
     const started = performance.now();
@@ -211,7 +215,7 @@ function unescapeEcho(text: string): string {
     .replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-function lastUserText(input: Extract<ChatInput, { kind: "messages" }>): string {
+function lastUserText(input: { messages: ChatTurn[] }): string {
   for (let i = input.messages.length - 1; i >= 0; i--) {
     const message = input.messages[i];
     if (message?.role === "user") return message.content;

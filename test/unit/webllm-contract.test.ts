@@ -72,6 +72,25 @@ describe("web-llm contract", () => {
     expect(bundle).toContain("this.tokenizer = tokenizer;");
   });
 
+  it("still keeps a CuteGPT follow-up's cache the way app/prompt/training-layout.ts relies on", () => {
+    // Reuse: a request extending the previous conversation after a reply that stopped.
+    expect(bundle).toContain('previousFinishReason === "abort" ||');
+    expect(bundle).toContain("!compareConversationObject(oldConv, newConv)");
+    // A follow-up renders only its own message and the reply header.
+    expect(bundle).toContain(
+      "return this.getPromptArrayInternal(false, this.messages.length - 2, config);",
+    );
+    // A stop token is never appended to the output, so it is never fed to the model.
+    expect(bundle).toMatch(/if \(!this\.stopTriggered\) \{\s*this\.outputIds\.push\(nextToken\);/);
+    // conv_config from reload's options is merged over the model's conv_template.
+    expect(bundle).toContain(
+      "return new Conversation(Object.assign(Object.assign({}, conv_template), conv_config), isTextCompletion);",
+    );
+    // What workers/kv-reuse.ts reads after a reply.
+    expect(bundle).toContain("this.outputMessage = outputMessage;");
+    expect(bundle).toContain("getFinishReason() {");
+  });
+
   it("still runs a registered logit processor on raw CPU logits before its own penalties", () => {
     const processor = bundle.indexOf("this.logitProcessor.processLogits(logitsOnCPUArray)");
     const penalties = bundle.indexOf("// 3. Apply penalties to logits on GPU");

@@ -14,6 +14,7 @@ import {
 } from "./layout";
 import { matchesSri } from "./sri";
 import { markUsed, markVerified, verifiedHash } from "./meta";
+import { forEachConcurrently } from "./parallel";
 
 export interface DownloadDeps {
   store: ArtifactStore;
@@ -23,7 +24,17 @@ export interface DownloadDeps {
   /** navigator.storage.estimate where available. */
   estimate?: () => Promise<{ usage?: number; quota?: number }>;
   now?: () => number;
+  /** Shards downloaded at once (default DEFAULT_SHARD_CONCURRENCY). */
+  concurrency?: number;
 }
+
+/**
+ * Shards in flight. One connection rarely fills a link with a high round-trip time (and a
+ * host may cap each connection); web-llm fetches four at once. Each shard in flight holds
+ * its bytes in memory until it is verified and stored, hence not more.
+ * Measured in test/bench/download.bench.ts.
+ */
+export const DEFAULT_SHARD_CONCURRENCY = 3;
 
 /** How often byte progress is posted while a shard streams. */
 const PROGRESS_EVERY_MS = 150;
@@ -150,14 +161,19 @@ async function fetchShards(
   };
   report(true);
 
-  for (let i = 0; i < missing.length; i++) {
-    const shard = missing[i]!;
+  // Bytes of missing shards not yet stored: what a full disk still stands between.
+  let stillNeeded = needed;
+  const concurrency = deps.concurrency ?? DEFAULT_SHARD_CONCURRENCY;
+  const fetching = forEachConcurrently(missing, concurrency, deps.signal, async (shard, signal) => {
     const url = fileUrl(folder, shard.dataPath);
     const expected = hashes[shard.dataPath];
+    const shardDeps = { ...deps, signal };
     let data: Uint8Array<ArrayBuffer> | undefined;
     for (let attempt = 1; attempt <= 2 && !data; attempt++) {
-      const before = done;
-      const got = await streamShard(deps, url, shard.nbytes, (n) => {
+      // Other shards stream at the same time: take back only this shard's bytes.
+      let counted = 0;
+      const got = await streamShard(shardDeps, url, shard.nbytes, (n) => {
+        counted += n;
         done += n;
         fetchedNew += n;
         report(false);
@@ -166,7 +182,7 @@ async function fetchShards(
         data = got;
         break;
       }
-      done = before;
+      done -= counted;
       if (attempt === 1) {
         report(
           true,
@@ -179,12 +195,16 @@ async function fetchShards(
         );
       }
     }
-    const remaining = missing.slice(i).reduce((sum, s) => sum + s.nbytes, 0);
-    await storeOrQuota(deps, "webllm/model", url, data!.buffer, remaining);
+    await storeOrQuota(deps, "webllm/model", url, data!.buffer, stillNeeded);
+    stillNeeded -= shard.nbytes;
     // The notes are a shortcut, not a requirement: a full disk must not fail a stored shard.
     if (expected) await markVerified(store, url, expected).catch(() => undefined);
     report(true);
-  }
+  });
+  await fetching.catch((error: unknown) => {
+    // A cancel between two shards surfaces as the signal's own reason.
+    throw deps.signal.aborted ? translateFetchError(error, deps.signal, folder) : error;
+  });
 }
 
 /** Reads a shard into one buffer with byte progress; rejects on abort with "cancelled". */

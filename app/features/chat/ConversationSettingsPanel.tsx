@@ -4,7 +4,8 @@ import type { DecodingPresetName, DecodingSettings } from "../../prompt/decoding
 import { useApp } from "../../shell/store";
 import { activeConversation } from "../../shell/app-state";
 import { useStrings } from "../../i18n/strings";
-import type { ConversationSettings } from "../../storage/types";
+import type { ConversationSettings, PromptLayout } from "../../storage/types";
+import { DEFAULT_PROMPT_LAYOUT } from "./engine-request";
 import { defaultConversationSettings } from "./settings";
 
 const INPUT =
@@ -31,6 +32,7 @@ export function ConversationSettingsPanel() {
     update({ ...settings, decoding: { ...decoding, preset: matchPreset(decoding) } });
   };
   const set = (patch: Partial<ConversationSettings>) => update({ ...settings, ...patch });
+  const layout = settings.promptLayout ?? DEFAULT_PROMPT_LAYOUT;
   const num = (value: string, fallback: number) => {
     const n = Number(value);
     return Number.isFinite(n) ? n : fallback;
@@ -52,6 +54,18 @@ export function ConversationSettingsPanel() {
             onChange={(e) => set({ metaPrompt: e.target.value })}
           />
         </label>
+        <label className="flex flex-col gap-1 sm:col-span-2" htmlFor={`${id}-layout`}>
+          <span className="text-xs">{t.settingsLayout}</span>
+          <select
+            id={`${id}-layout`}
+            className={INPUT}
+            value={layout}
+            onChange={(e) => set({ promptLayout: e.target.value as PromptLayout })}
+          >
+            <option value="training">{t.layoutTraining}</option>
+            <option value="reference">{t.layoutReference}</option>
+          </select>
+        </label>
         <label className="flex flex-col gap-1" htmlFor={`${id}-history`}>
           <span className="text-xs">{t.settingsHistory}</span>
           <input
@@ -59,6 +73,8 @@ export function ConversationSettingsPanel() {
             type="number"
             min={0}
             max={20}
+            // The training layout keeps what fits; the window is the reference layout's.
+            disabled={layout === "training"}
             className={INPUT}
             value={settings.historyLimit}
             onChange={(e) =>

@@ -1,12 +1,33 @@
 import type { ChatInput, ChatOptions, ChatTurn } from "../../engine/protocol";
-import { conversationToPrompt, type ConversationMessage } from "../../prompt/cutegpt";
-import { fitPromptToBudget, type TokenCounter } from "../../prompt/budget";
+import {
+  CUTEGPT_META,
+  conversationToPrompt,
+  type ConversationMessage,
+  type ConversationPrompt,
+} from "../../prompt/cutegpt";
+import { PromptTooLongError, fitPromptToBudget, type TokenCounter } from "../../prompt/budget";
+import { planTrainingWindow, trainingLayoutTurns } from "../../prompt/training-layout";
 import { CUTEGPT_STOP_STRINGS } from "../../prompt/stops";
 import { REFERENCE_TOP_K } from "../../prompt/decoding";
-import type { ChatMessage, ConversationSettings } from "../../storage/types";
+import type { ChatMessage, ConversationSettings, PromptLayout } from "../../storage/types";
 
 /** CuteGPT was trained on 2048-token sequences. */
 export const CUTEGPT_CONTEXT_WINDOW = 2048;
+
+/**
+ * The layout a chat without a choice gets. "training": measured in test/bench/kv-reuse.bench.ts,
+ * follow-ups prefill a fraction of what the reference layout re-reads every turn, and the
+ * tokens are the ones CuteGPT was trained on (the reference scripts' `\n` where training had
+ * `<end>` is the difference).
+ */
+export const DEFAULT_PROMPT_LAYOUT: PromptLayout = "training";
+
+/**
+ * Tokens the training layout keeps free besides max tokens: the cache holds the replies as
+ * the model generated them, which can tokenize a few tokens differently from re-encoding
+ * their text, as the plan counts them.
+ */
+const TRAINING_LAYOUT_MARGIN = 16;
 
 export interface EngineRequest {
   input: ChatInput;
@@ -20,14 +41,15 @@ export interface EngineRequest {
 /**
  * What the engine is asked for the reply to the last user message in `messages`.
  *
- * CuteGPT takes the raw-prompt path: the app renders the training layout itself
- * (generatePrompt) and the engine encodes it as one string, exactly as the reference
- * scripts do (`tokenizer(prompt, add_special_tokens=False)`). The chat-template path would
- * reuse the KV cache between turns, but it tokenizes each turn separately (token boundaries
- * at "\n问：" can differ from encoding the whole string) and its prefix stops matching as
- * soon as the 3-pair history window slides, i.e. from the fourth turn on. Exact tokens win;
- * the cost is a full prefill per turn (at most 2048 − max_tokens tokens), measured in
- * test/bench/kv-reuse.bench.ts.
+ * CuteGPT has two layouts, chosen per chat (settings.promptLayout):
+ * - "training" (default): the layout CuteGPT was trained on, `…问：{q}\n答：\n{reply}<end>`
+ *   then the next `问：…`, as chat turns (app/prompt/training-layout.ts). web-llm's chat API
+ *   keeps the KV cache while each request extends the previous conversation, so a follow-up
+ *   prefills only its question; the window moves only when the context is full.
+ * - "reference": the reference scripts' prompt (generatePrompt, last `historyLimit` pairs,
+ *   `\n` after each reply) as one string through the completions API, exactly the tokens of
+ *   `tokenizer(prompt, add_special_tokens=False)`; every turn prefills the whole prompt.
+ * Both cost and tokens are measured in test/bench/kv-reuse.bench.ts.
  *
  * Other models keep web-llm's chat API with their own templates.
  */
@@ -54,6 +76,24 @@ export async function buildEngineRequest(
   }
   const split = conversationToPrompt(messages.map(toPromptMessage));
   if (!split) throw new Error("The last message must be the user's.");
+  const cutegptOptions: ChatOptions = {
+    ...options,
+    stop: [...CUTEGPT_STOP_STRINGS],
+    // The reference scripts' top_k and HF's prompt-wide repetition penalty, applied in the
+    // worker by a logit processor.
+    topK: REFERENCE_TOP_K,
+    repetitionOverPrompt: true,
+  };
+  if ((settings.promptLayout ?? DEFAULT_PROMPT_LAYOUT) === "training") {
+    const contextWindow = model.contextWindow ?? CUTEGPT_CONTEXT_WINDOW;
+    return trainingLayoutRequest(
+      split,
+      settings.metaPrompt,
+      contextWindow - decoding.maxTokens,
+      countTokens,
+      cutegptOptions,
+    );
+  }
   const fitted = await fitPromptToBudget({
     query: split.query,
     history: split.history,
@@ -66,16 +106,57 @@ export async function buildEngineRequest(
   });
   return {
     input: { kind: "prompt", prompt: fitted.prompt },
-    options: {
-      ...options,
-      stop: [...CUTEGPT_STOP_STRINGS],
-      // The reference scripts' top_k and HF's prompt-wide repetition penalty, applied in the
-      // worker by a logit processor.
-      topK: REFERENCE_TOP_K,
-      repetitionOverPrompt: true,
-    },
+    options: cutegptOptions,
     cutegpt: true,
     droppedTurns: fitted.droppedTurns,
+  };
+}
+
+/**
+ * The training layout: every past pair the context allows, with a window that moves only
+ * when the budget requires it (planTrainingWindow), so follow-ups extend the conversation
+ * web-llm holds and prefill only the new question. Each piece is counted on its own, as
+ * web-llm encodes it; `<end>` is one token.
+ */
+async function trainingLayoutRequest(
+  split: ConversationPrompt,
+  meta: string | undefined,
+  limit: number,
+  countTokens: TokenCounter,
+  options: ChatOptions,
+): Promise<EngineRequest> {
+  const metaText = meta ?? CUTEGPT_META;
+  // The question of every pair is counted without `<end>`: the plan adds one where it goes.
+  const questionOf = (query: string, input?: string) =>
+    trainingLayoutTurns(query, [], input, "").at(-1)!.content;
+  const texts = [
+    metaText,
+    ...split.history.flatMap(([q, r]) => [questionOf(q), r]),
+    questionOf(split.query, split.input),
+  ];
+  const counts = await Promise.all(texts.map((text) => countTokens(text)));
+  for (const n of counts) {
+    if (!Number.isFinite(n) || n < 0) {
+      throw new TypeError(`The tokenizer returned an invalid count: ${String(n)}`);
+    }
+  }
+  const pairs = split.history.map((_, i) => ({
+    question: counts[1 + 2 * i]!,
+    reply: counts[2 + 2 * i]!,
+  }));
+  const query = counts.at(-1)!;
+  const budget = limit - TRAINING_LAYOUT_MARGIN;
+  const plan = planTrainingWindow({ meta: counts[0]!, pairs, query }, budget);
+  if (!plan) throw new PromptTooLongError(counts[0]! + query, budget);
+  const history = split.history.slice(plan.start);
+  return {
+    input: {
+      kind: "training-layout",
+      messages: trainingLayoutTurns(split.query, history, split.input, metaText),
+    },
+    options,
+    cutegpt: true,
+    droppedTurns: plan.start,
   };
 }
 

@@ -3,6 +3,7 @@ import { engineErrorInfo } from "../../engine/errors";
 import type { ChatInput, ChatUsage, EngineErrorInfo } from "../../engine/protocol";
 import { PromptTooLongError } from "../../prompt/budget";
 import { StopFilter } from "../../prompt/stops";
+import { trainingLayoutText } from "../../prompt/training-layout";
 import type { AppState, StoreDeps } from "../../shell/app-state";
 import type { ChatMessage, ConversationSettings } from "../../storage/types";
 import { frameThrottle } from "../../ui/frame-throttle";
@@ -214,6 +215,10 @@ async function generateReply(
  */
 function continuationInput(input: ChatInput, prefix: string): ChatInput {
   if (input.kind === "prompt") return { kind: "prompt", prompt: input.prompt + prefix };
+  // The chat API cannot end on the model's turn: the training layout goes as one string.
+  if (input.kind === "training-layout") {
+    return { kind: "prompt", prompt: trainingLayoutText(input.messages) + prefix };
+  }
   return {
     kind: "messages",
     messages: [

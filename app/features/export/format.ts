@@ -60,6 +60,7 @@ const messageSchema = z.object({
 const settingsSchema = z.object({
   metaPrompt: z.string(),
   historyLimit: z.number().int().min(0),
+  promptLayout: z.enum(["training", "reference"]).optional(),
   decoding: z.object({
     preset: z.enum(["reference", "creative", "custom"]),
     temperature: finite,

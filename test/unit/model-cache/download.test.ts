@@ -123,3 +123,157 @@ describe("ensureModelFiles", () => {
     expect(fetched.filter((p) => p.includes("params_shard_"))).toEqual([]);
   });
 });
+
+describe("ensureModelFiles with shards in parallel", () => {
+  /** A server whose shard bodies arrive 1000 bytes every 5 ms, honouring the abort signal. */
+  function slowServer(model: FixtureModel) {
+    let inFlight = 0;
+    let most = 0;
+    const aborted: string[] = [];
+    const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const path = String(input).slice(BASE.length);
+      const data = model.files.get(path);
+      if (!data) return new Response("missing", { status: 404 });
+      if (!path.includes("params_shard_")) return new Response(new Uint8Array(data));
+      inFlight++;
+      most = Math.max(most, inFlight);
+      const signal = init?.signal;
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          const piece = 1000;
+          try {
+            for (let at = 0; at < data.length; at += piece) {
+              await new Promise((resolve) => setTimeout(resolve, 5));
+              if (signal?.aborted) {
+                aborted.push(path);
+                controller.error(new DOMException("aborted", "AbortError"));
+                return;
+              }
+              controller.enqueue(new Uint8Array(data.subarray(at, at + piece)));
+            }
+            controller.close();
+          } finally {
+            inFlight--;
+          }
+        },
+      });
+      return new Response(body, { headers: { "content-length": String(data.length) } });
+    }) as typeof fetch;
+    return { fetchFn, most: () => most, aborted };
+  }
+
+  function specOf(model: FixtureModel): ModelSpec {
+    return {
+      id: model.id,
+      engine: "test",
+      requiredFeatures: [],
+      modelUrl: BASE + model.entry.modelPath,
+      modelLibUrl: BASE + model.entry.modelLibPath,
+      integrity: model.entry.integrity,
+    };
+  }
+
+  it("keeps the configured number of shards in flight, with byte progress that adds up", async () => {
+    const model = makeModel({ id: "p1", shards: 7, shardBytes: 4000 });
+    const server = slowServer(model);
+    const store = memoryArtifactStore();
+    const done: number[] = [];
+    await ensureModelFiles(specOf(model), {
+      store,
+      fetch: server.fetchFn,
+      signal: new AbortController().signal,
+      onProgress: (p) => p.bytesDone !== undefined && done.push(p.bytesDone),
+      concurrency: 3,
+    });
+    expect(server.most()).toBe(3);
+    for (const path of model.shardPaths)
+      expect(await store.has("webllm/model", BASE + path)).toBe(true);
+    // Parallel shards add into one figure that only grows and ends at the total.
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(done.at(-1)).toBe(7 * 4000);
+  });
+
+  it("fetches one shard at a time when asked to", async () => {
+    const model = makeModel({ id: "p2", shards: 3, shardBytes: 4000 });
+    const server = slowServer(model);
+    await ensureModelFiles(specOf(model), {
+      store: memoryArtifactStore(),
+      fetch: server.fetchFn,
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+      concurrency: 1,
+    });
+    expect(server.most()).toBe(1);
+  });
+
+  it("stops the other downloads when one shard is damaged, keeping what was stored", async () => {
+    const model = makeModel({ id: "p3", shards: 6, shardBytes: 4000 });
+    const bad = model.shardPaths[1]!;
+    const server = slowServer(model);
+    const tampered = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const response = await server.fetchFn(input, init);
+      if (!String(input).endsWith(bad)) return response;
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      bytes[0] = (bytes[0] ?? 0) ^ 1;
+      return new Response(bytes);
+    }) as typeof fetch;
+    const store = memoryArtifactStore();
+    await expect(
+      ensureModelFiles(specOf(model), {
+        store,
+        fetch: tampered,
+        signal: new AbortController().signal,
+        onProgress: () => undefined,
+        concurrency: 3,
+      }),
+    ).rejects.toMatchObject({ code: "integrity" });
+    expect(await store.has("webllm/model", BASE + bad)).toBe(false);
+    // Nothing after the failure was started, and what was running was aborted or finished.
+    expect(await store.has("webllm/model", BASE + model.shardPaths[5]!)).toBe(false);
+  });
+
+  it("cancels every shard in flight and resumes with the finished ones", async () => {
+    // Shard 2 is long, so it is still streaming when the cancel comes.
+    const model = makeModel({ id: "p4", shardSizes: [4000, 4000, 40_000, 4000, 4000, 4000] });
+    const server = slowServer(model);
+    const store = memoryArtifactStore();
+    const cancel = new AbortController();
+    let stored = 0;
+    const put = store.put.bind(store);
+    store.put = async (scope, url, data) => {
+      await put(scope, url, data);
+      if (url.includes("params_shard_") && ++stored === 2) cancel.abort();
+    };
+    await expect(
+      ensureModelFiles(specOf(model), {
+        store,
+        fetch: server.fetchFn,
+        signal: cancel.signal,
+        onProgress: () => undefined,
+        concurrency: 3,
+      }),
+    ).rejects.toMatchObject({ code: "cancelled" });
+    expect(server.aborted.length).toBeGreaterThan(0);
+    const kept: string[] = [];
+    for (const path of model.shardPaths) {
+      if (await store.has("webllm/model", BASE + path)) kept.push(path);
+    }
+    expect(kept.length).toBeGreaterThanOrEqual(2);
+    expect(kept.length).toBeLessThan(6);
+
+    const fetched: string[] = [];
+    const again = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      fetched.push(String(input).slice(BASE.length));
+      return server.fetchFn(input, init);
+    }) as typeof fetch;
+    await ensureModelFiles(specOf(model), {
+      store,
+      fetch: again,
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+    });
+    expect(fetched.filter((p) => p.includes("params_shard_")).sort()).toEqual(
+      model.shardPaths.filter((p) => !kept.includes(p)).sort(),
+    );
+  });
+});
