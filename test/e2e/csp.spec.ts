@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { expect, test, type Page } from "@playwright/test";
 import sirv from "sirv";
+import { modelConnectSources } from "../../app/engine/download-sources";
+import { contentSecurityPolicy } from "../../vite.config";
 import { assistantMessages, loadModel, sendMessage, waitForReplyEnd } from "./helpers";
 
 /**
@@ -58,6 +60,11 @@ test("the built page carries the policy as a meta tag, before any script", () =>
   expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
   expect(policy).toMatch(/connect-src 'self' [^;]*https:\/\/huggingface\.co/);
   expect(policy).toContain("https://raw.githubusercontent.com");
+  // connect-src comes from the download sources the Settings offer, nowhere else.
+  expect(policy).toBe(contentSecurityPolicy(modelConnectSources()));
+  expect(policy).toMatch(
+    /connect-src [^;]*https:\/\/hf-mirror\.com [^;]*https:\/\/cdn\.jsdelivr\.net/,
+  );
   expect(policy).toContain("img-src 'self' data: blob:");
   expect(policy).toContain("worker-src 'self' blob:");
   expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);
