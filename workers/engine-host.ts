@@ -1,4 +1,5 @@
 import type {
+  ChatUsage,
   EngineErrorInfo,
   ModelSpec,
   WorkerReply,
@@ -25,6 +26,12 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
   let engine: Engine | undefined;
   let loadedId: string | undefined;
   let chatting = false;
+  // Chat requests received and not finished, and those of them the user stopped. A Stop
+  // applies to every reply asked for before it, also one still waiting in the queue (behind a
+  // token count, say): the engine would never see it, since web-llm clears its interrupt flag
+  // when a generation starts.
+  const openChats = new Set<number>();
+  const stoppedChats = new Set<number>();
   let download: AbortController | undefined;
   let queue = Promise.resolve();
 
@@ -66,6 +73,10 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
           await load(requestId, request.model);
           return;
         case "chat": {
+          if (stoppedChats.has(requestId)) {
+            post({ type: "done", requestId, usage: STOPPED_BEFORE_START });
+            return;
+          }
           if (!engine)
             throw new EngineError("not-loaded", "Load a model before sending a message.");
           chatting = true;
@@ -109,6 +120,9 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
       }
     } catch (error) {
       fail(requestId, error);
+    } finally {
+      openChats.delete(requestId);
+      stoppedChats.delete(requestId);
     }
   }
 
@@ -119,6 +133,7 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
       return;
     }
     if (request.type === "stop") {
+      for (const id of openChats) stoppedChats.add(id);
       if (chatting) engine?.stop();
       post({ type: "ok", requestId: request.requestId });
       return;
@@ -134,12 +149,22 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
       );
       return;
     }
+    if (request.type === "chat") openChats.add(request.requestId);
     queue = queue.then(() => handle(request));
   });
 
   post({ type: "ready" });
   return { loadedModel: () => loadedId };
 }
+
+/** A reply stopped before the engine started it: nothing was read or generated. */
+const STOPPED_BEFORE_START: ChatUsage = {
+  promptTokens: 0,
+  completionTokens: 0,
+  prefillTokensPerSecond: 0,
+  decodeTokensPerSecond: 0,
+  finishReason: "abort",
+};
 
 function toErrorInfo(error: unknown): EngineErrorInfo {
   if (error instanceof EngineError) return { code: error.code, message: error.message };

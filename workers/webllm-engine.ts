@@ -31,6 +31,14 @@ export class WebLlmEngine implements Engine {
   private readonly mlc = new MLCEngine();
   /** Set for models loaded with hfDecoding (CuteGPT); see workers/hf-decoding.ts. */
   private hf: HfDecodingProcessor | undefined;
+  /**
+   * Stop was asked for during the current chat(). web-llm clears its own interrupt flag when
+   * the generation starts and honours one raised during prefill only after streaming the
+   * prefill's token (both pinned in test/unit/webllm-contract.test.ts), so the adapter keeps
+   * its own: nothing that arrives after a Stop is passed on, and the interrupt is raised
+   * again until web-llm has seen it.
+   */
+  private stopRequested = false;
 
   async load(spec: ModelSpec, onProgress: (progress: LoadProgress) => void): Promise<void> {
     const appConfig: AppConfig = {
@@ -62,6 +70,7 @@ export class WebLlmEngine implements Engine {
     options: ChatOptions,
     onDelta: (text: string) => void,
   ): Promise<ChatUsage> {
+    this.stopRequested = false;
     const common = {
       stream: true as const,
       stream_options: { include_usage: true },
@@ -90,6 +99,11 @@ export class WebLlmEngine implements Engine {
     let finish: FinishReason = "stop";
     let usage: CompletionUsage | undefined;
     const take = (text: string | null | undefined, reason: string | null | undefined) => {
+      if (this.stopRequested) {
+        finish = "abort";
+        void this.mlc.interruptGenerate();
+        return;
+      }
       if (text) onDelta(text);
       if (reason) finish = toFinishReason(reason);
     };
@@ -144,7 +158,8 @@ export class WebLlmEngine implements Engine {
   }
 
   stop(): void {
-    this.mlc.interruptGenerate();
+    this.stopRequested = true;
+    void this.mlc.interruptGenerate();
   }
 
   async reset(): Promise<void> {

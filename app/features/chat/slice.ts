@@ -9,6 +9,7 @@ import { frameThrottle } from "../../ui/frame-throttle";
 import { NAIVE_RENDERING } from "../../ui/naive-rendering";
 import { newId } from "../../ui/ids";
 import { buildEngineRequest } from "./engine-request";
+import { ReplyStop, STOPPED } from "./reply-stop";
 import { defaultConversationSettings, settingsOf } from "./settings";
 
 export interface ComposerDraft {
@@ -42,6 +43,8 @@ export interface ChatSlice {
 }
 
 export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [], ChatSlice> {
+  // The Stop of the reply being written (one at a time, like `streaming`).
+  const stops: CurrentStop = { current: undefined };
   return (set, get) => ({
     streaming: undefined,
     draftSettings: defaultConversationSettings(),
@@ -72,11 +75,12 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       const conversationId = get().appendMessage(get().activeId, userMessage, get().draftSettings);
       const reply = emptyReply(modelId);
       get().appendMessage(conversationId, reply);
-      await generateReply(deps, set, get, conversationId, reply.id);
+      await generateReply(deps, set, get, stops, conversationId, reply.id);
     },
 
     async stop() {
       if (!get().streaming) return;
+      stops.current?.request();
       await deps.engine.stop().catch(() => undefined);
     },
 
@@ -87,7 +91,7 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       if (!conversation || last?.id !== replyId || last.role !== "assistant") return;
       const reply = emptyReply(get().selectedModelId);
       get().replaceMessages(conversationId, [...conversation.messages.slice(0, -1), reply]);
-      await generateReply(deps, set, get, conversationId, reply.id);
+      await generateReply(deps, set, get, stops, conversationId, reply.id);
     },
 
     async editAndResend(conversationId, messageId, text) {
@@ -95,7 +99,7 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       if (!get().editMessageAndTruncate(conversationId, messageId, text)) return;
       const reply = emptyReply(get().selectedModelId);
       get().appendMessage(conversationId, reply);
-      await generateReply(deps, set, get, conversationId, reply.id);
+      await generateReply(deps, set, get, stops, conversationId, reply.id);
     },
 
     async continueReply(conversationId, replyId) {
@@ -103,13 +107,16 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       const reply = get().conversations[conversationId]?.messages.find((m) => m.id === replyId);
       if (reply?.role !== "assistant" || reply.usage?.finishReason !== "length") return;
       get().updateMessage(conversationId, replyId, { status: "streaming" });
-      await generateReply(deps, set, get, conversationId, replyId, reply.content);
+      await generateReply(deps, set, get, stops, conversationId, replyId, reply.content);
     },
   });
 }
 
 type SetState = Parameters<StateCreator<AppState, [], [], ChatSlice>>[0];
 type GetState = () => AppState;
+interface CurrentStop {
+  current: ReplyStop | undefined;
+}
 
 /**
  * Streams the reply `replyId` of a conversation: (re)loads the model if needed, builds the
@@ -122,6 +129,7 @@ async function generateReply(
   deps: StoreDeps,
   set: SetState,
   get: GetState,
+  stops: CurrentStop,
   conversationId: string,
   replyId: string,
   prefix = "",
@@ -129,6 +137,8 @@ async function generateReply(
   const previousUsage = prefix
     ? get().conversations[conversationId]?.messages.find((m) => m.id === replyId)?.usage
     : undefined;
+  const stop = new ReplyStop();
+  stops.current = stop;
   set({ streaming: { conversationId, messageId: replyId } });
   let written = prefix;
   const publish = frameThrottle(
@@ -142,7 +152,9 @@ async function generateReply(
   try {
     // After a crash or on first use the model is (re)loaded here; the weights come from
     // the browser cache, so this is the "restart" the user sees as a short load.
-    if (!(await get().loadModel())) {
+    const loaded = await stop.race(get().loadModel());
+    if (loaded === STOPPED) return endStopped();
+    if (!loaded) {
       const error = get().loadError ?? {
         code: "not-loaded" as const,
         message: "Pick a model and load it before sending a message.",
@@ -156,19 +168,24 @@ async function generateReply(
     // The question(s) before the reply; a reply being continued is not part of its prompt.
     const index = conversation.messages.findIndex((m) => m.id === replyId);
     const history = conversation.messages.slice(0, index === -1 ? undefined : index);
-    const request = await buildEngineRequest(
-      history,
-      settingsOf(conversation),
-      { cutegpt: entry.family === "cutegpt", contextWindow: entry.contextWindow },
-      async (t) => (await deps.engine.countTokens([t]))[0] ?? 0,
+    const request = await stop.race(
+      buildEngineRequest(
+        history,
+        settingsOf(conversation),
+        { cutegpt: entry.family === "cutegpt", contextWindow: entry.contextWindow },
+        async (t) => (await deps.engine.countTokens([t]))[0] ?? 0,
+      ),
     );
+    if (request === STOPPED) return endStopped();
     if (prefix) request.input = continuationInput(request.input, prefix);
     const filter = request.cutegpt ? new StopFilter() : undefined;
     let stoppedByModel = false;
     // The naive baseline also takes every token as its own message from the worker.
     const options = NAIVE_RENDERING ? { ...request.options, streamIntervalMs: 0 } : request.options;
     const usage = await deps.engine.chat(request.input, options, (delta) => {
-      if (stoppedByModel) return;
+      // Text the worker sent before it heard the Stop is not shown: the reply ends where it
+      // stood when the user pressed Stop.
+      if (stoppedByModel || stop.requested) return;
       let shown = delta;
       if (filter) {
         const result = filter.push(delta);
@@ -184,8 +201,8 @@ async function generateReply(
       publish.schedule();
     });
     publish.flush();
-    if (filter && !stoppedByModel) written += filter.flush();
-    const aborted = usage.finishReason === "abort" && !stoppedByModel;
+    if (filter && !stoppedByModel && !stop.requested) written += filter.flush();
+    const aborted = stop.requested || (usage.finishReason === "abort" && !stoppedByModel);
     get().updateMessage(conversationId, replyId, {
       content: written,
       status: aborted ? "stopped" : "done",
@@ -202,8 +219,15 @@ async function generateReply(
       error: info,
     });
   } finally {
+    if (stops.current === stop) stops.current = undefined;
     set({ streaming: undefined });
     await get().flushSaves();
+  }
+
+  /** Stopped before the engine generated anything for it: what was there stays. */
+  function endStopped(): void {
+    publish.flush();
+    get().updateMessage(conversationId, replyId, { content: written, status: "stopped" });
   }
 }
 

@@ -108,3 +108,21 @@ describe("CuteGPT's reference decoding on web-llm's real generation code", () =>
     expect(await reply(engine)).toEqual({ text: "z", finishReason: "stop" });
   });
 });
+
+describe("Stop on web-llm's real generation code", () => {
+  it("stops during prefill with nothing streamed: not even the prefill's token", async () => {
+    let stopDuringPrefill = true;
+    const engine: WebLlmEngine = await loadedEngine({
+      ...scripted([() => favour(V, id("x")), () => favour(V, id("y"))]),
+      sync: async () => {
+        if (stopDuringPrefill) {
+          stopDuringPrefill = false;
+          engine.stop();
+        }
+      },
+    });
+    expect(await reply(engine)).toEqual({ text: "", finishReason: "abort" });
+    // The next reply is not affected.
+    expect(await reply(engine)).toEqual({ text: "xy", finishReason: "stop" });
+  });
+});
