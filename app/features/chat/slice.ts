@@ -164,7 +164,14 @@ async function generateReply(
     }
     const conversation = get().conversations[conversationId];
     const entry = get().catalog.find((m) => m.id === get().loadedModelId);
-    if (!conversation || !entry) return;
+    if (!conversation) return;
+    if (!entry) {
+      get().updateMessage(conversationId, replyId, {
+        status: "error",
+        error: { code: "not-loaded", message: MODEL_GONE_MESSAGE },
+      });
+      return;
+    }
     // The question(s) before the reply; a reply being continued is not part of its prompt.
     const index = conversation.messages.findIndex((m) => m.id === replyId);
     const history = conversation.messages.slice(0, index === -1 ? undefined : index);
@@ -220,6 +227,15 @@ async function generateReply(
     });
   } finally {
     if (stops.current === stop) stops.current = undefined;
+    // Invariant: no reply stays "streaming" once its generation is over, whichever way it
+    // ended; a left-over one would show a cursor forever and count as open in merges.
+    const left = get().conversations[conversationId]?.messages.find((m) => m.id === replyId);
+    if (left?.status === "streaming") {
+      get().updateMessage(conversationId, replyId, {
+        status: "error",
+        error: { code: "unknown", message: "The reply ended before the model could write it." },
+      });
+    }
     set({ streaming: undefined });
     await get().flushSaves();
   }
@@ -261,6 +277,9 @@ function toErrorInfo(error: unknown): EngineErrorInfo {
   }
   return engineErrorInfo(error);
 }
+
+const MODEL_GONE_MESSAGE =
+  "The model for this reply is no longer in the model list. Pick a model and send again.";
 
 /** The assistant message a reply streams into. */
 function emptyReply(modelId: string | undefined): ChatMessage {
