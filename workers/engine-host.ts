@@ -33,6 +33,8 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
   const openChats = new Set<number>();
   const stoppedChats = new Set<number>();
   let download: AbortController | undefined;
+  // The load in progress; Cancel reaches the engine's own downloads through it.
+  let loading: { cancelled: boolean; engine?: Engine } | undefined;
   let queue = Promise.resolve();
 
   const post = (reply: WorkerReply) => port.postMessage(reply);
@@ -40,6 +42,20 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
     post({ type: "error", requestId, error: toErrorInfo(error) });
 
   async function load(requestId: number, spec: ModelSpec) {
+    const current: { cancelled: boolean; engine?: Engine } = { cancelled: false };
+    loading = current;
+    try {
+      await loadModel(requestId, spec, current);
+    } finally {
+      if (loading === current) loading = undefined;
+    }
+  }
+
+  async function loadModel(
+    requestId: number,
+    spec: ModelSpec,
+    current: { cancelled: boolean; engine?: Engine },
+  ) {
     await checkGpuFor(spec, gpu);
     // The app's own downloader fills web-llm's cache first (resume, sha256, quota, one tab).
     const controller = new AbortController();
@@ -59,6 +75,8 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
       loadedId = undefined;
     }
     const next = await createEngine(spec);
+    current.engine = next;
+    if (current.cancelled) throw new EngineError("cancelled", "The model load was cancelled.");
     await next.load(spec, (progress) => post({ type: "progress", requestId, progress }));
     engine = next;
     loadedId = spec.id;
@@ -140,6 +158,10 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
     }
     if (request.type === "cancel-load") {
       download?.abort();
+      if (loading) {
+        loading.cancelled = true;
+        loading.engine?.cancelLoad?.();
+      }
       post({ type: "ok", requestId: request.requestId });
       return;
     }

@@ -19,6 +19,9 @@ import type {
 import { EngineError, type Engine } from "./engine";
 import { parseWebLlmProgress } from "./progress";
 import { HfDecodingProcessor } from "./hf-decoding";
+import { idbArtifactStore, type ArtifactStore } from "./model-cache/artifact-store";
+import { listCachedModels } from "./model-cache/inventory";
+import { modelFolderUrl } from "./model-cache/layout";
 
 /** What the adapter reads from web-llm's loaded pipeline (internals, see loadedPipeline). */
 interface LoadedPipeline {
@@ -39,10 +42,19 @@ export class WebLlmEngine implements Engine {
    * again until web-llm has seen it.
    */
   private stopRequested = false;
+  /** Cancel was pressed during the current load(). */
+  private loadCancelled = false;
+
+  constructor(
+    /** Where web-llm keeps the files; read after a cancel to say what was kept. */
+    private readonly files: () => ArtifactStore = idbArtifactStore,
+  ) {}
 
   async load(spec: ModelSpec, onProgress: (progress: LoadProgress) => void): Promise<void> {
+    this.loadCancelled = false;
+    const record = modelRecordFor(spec);
     const appConfig: AppConfig = {
-      model_list: [modelRecordFor(spec)],
+      model_list: [record],
       cacheBackend: "indexeddb",
     };
     this.mlc.setAppConfig(appConfig);
@@ -57,12 +69,34 @@ export class WebLlmEngine implements Engine {
       fraction: 0,
       text: "Fetching model configuration and library",
     });
-    await this.mlc.reload(
-      spec.id,
-      spec.contextWindow
-        ? { context_window_size: spec.contextWindow, sliding_window_size: -1 }
-        : {},
-    );
+    try {
+      await this.mlc.reload(
+        spec.id,
+        spec.contextWindow
+          ? { context_window_size: spec.contextWindow, sliding_window_size: -1 }
+          : {},
+      );
+    } catch (error) {
+      // A cancelled download fails inside web-llm's IndexedDB cache ("Failed to store … with
+      // error: Engine.unload() is called."), which is no fault of the files.
+      if (!this.loadCancelled) throw error;
+    }
+    if (this.loadCancelled) {
+      // A Cancel that came during a phase web-llm does not abort (compiling, uploading to the
+      // GPU) lets the reload finish: the model must not stay loaded behind the user's back.
+      await this.mlc.unload();
+      throw new EngineError("cancelled", await keptFilesMessage(this.files(), record));
+    }
+  }
+
+  /**
+   * web-llm aborts a reload when unload() is called (its downloads of prebuilt models are not
+   * the app's downloader's, so the host's abort signal never reaches them). Finished files stay
+   * in its cache; the half-fetched one is lost.
+   */
+  cancelLoad(): void {
+    this.loadCancelled = true;
+    void this.mlc.unload();
   }
 
   async chat(
@@ -168,6 +202,27 @@ export class WebLlmEngine implements Engine {
 
   async unload(): Promise<void> {
     await this.mlc.unload();
+  }
+}
+
+/** What a cancel kept, counted in web-llm's own cache. */
+async function keptFilesMessage(store: ArtifactStore, record: ModelRecord): Promise<string> {
+  const resume = "Loading the model again downloads only what is missing.";
+  try {
+    const folder = modelFolderUrl(record.model);
+    const [cached] = await listCachedModels(store, [
+      { id: record.model_id, modelUrl: record.model },
+    ]).then((models) => models.filter((m) => m.folderUrl === folder));
+    if (!cached || cached.shardsCached === 0) {
+      return "Download cancelled. No weight file had finished downloading, so none was kept.";
+    }
+    const gb = (cached.bytes / 1e9).toLocaleString("en-US", { maximumFractionDigits: 2 });
+    return (
+      `Download cancelled. ${cached.shardsCached} of ${cached.shardsTotal} weight files ` +
+      `(${gb} GB) are kept in this browser. ${resume}`
+    );
+  } catch {
+    return `Download cancelled. Files that finished downloading are kept. ${resume}`;
   }
 }
 

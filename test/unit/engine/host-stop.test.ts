@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { EngineClient } from "../../../app/engine/client";
 import type { ModelSpec } from "../../../app/engine/protocol";
+import { EngineError } from "../../../workers/engine";
 import { gate, scriptedEngine } from "../chat/app-harness";
 import { InProcessWorker } from "./in-process-worker";
 
@@ -36,6 +37,32 @@ describe("the engine host's Stop", () => {
       client.chat({ kind: "prompt", prompt: "x" }, {}, (d) => (text += d)),
     ).resolves.toMatchObject({ finishReason: "stop" });
     expect(text).toBe("Hello");
+    client.dispose();
+  });
+});
+
+describe("the engine host's Cancel", () => {
+  it("reaches a download the engine runs itself, and the load ends as cancelled", async () => {
+    let cancel = () => undefined as void;
+    const cancelLoad = vi.fn(() => cancel());
+    const engine = scriptedEngine({
+      load: () =>
+        new Promise<void>((_, reject) => {
+          cancel = () => reject(new EngineError("cancelled", "Download cancelled. 2 of 3 kept."));
+        }),
+      cancelLoad,
+    });
+    const client = new EngineClient(() => new InProcessWorker(engine) as unknown as Worker);
+    const progress: string[] = [];
+    const load = client.load(spec, (p) => progress.push(p.text));
+    await vi.waitFor(() => expect(cancel).not.toBe(undefined));
+    await new Promise((r) => setTimeout(r, 5));
+    await client.cancelLoad();
+    await expect(load).rejects.toMatchObject({
+      code: "cancelled",
+      message: "Download cancelled. 2 of 3 kept.",
+    });
+    expect(cancelLoad).toHaveBeenCalledOnce();
     client.dispose();
   });
 });
