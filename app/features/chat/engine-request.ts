@@ -36,6 +36,8 @@ export async function buildEngineRequest(
   settings: ConversationSettings,
   model: { cutegpt: boolean; contextWindow?: number | undefined },
   countTokens: TokenCounter,
+  /** A reply being continued: the model is asked to go on from it. */
+  continuation = "",
 ): Promise<EngineRequest> {
   const { decoding } = settings;
   const options: ChatOptions = {
@@ -45,8 +47,9 @@ export async function buildEngineRequest(
     repetitionPenalty: decoding.repetitionPenalty,
   };
   if (!model.cutegpt) {
+    const turns = chatTurns(messages);
     return {
-      input: { kind: "messages", messages: chatTurns(messages) },
+      input: { kind: "messages", messages: continuation ? continued(turns, continuation) : turns },
       options,
       cutegpt: false,
       droppedTurns: 0,
@@ -63,6 +66,9 @@ export async function buildEngineRequest(
     contextWindow: model.contextWindow ?? CUTEGPT_CONTEXT_WINDOW,
     maxTokens: decoding.maxTokens,
     countTokens,
+    // CuteGPT's raw prompt ends where the reply starts, so the text so far is appended and
+    // the model carries on from its last token; the budget counts it.
+    ...(continuation && { continuation }),
   });
   return {
     input: { kind: "prompt", prompt: fitted.prompt },
@@ -77,6 +83,18 @@ export async function buildEngineRequest(
     cutegpt: true,
     droppedTurns: fitted.droppedTurns,
   };
+}
+
+/**
+ * Chat templates require the last turn to be the user's, so other models get the partial
+ * reply and a request to go on.
+ */
+function continued(turns: ChatTurn[], partial: string): ChatTurn[] {
+  return [
+    ...turns,
+    { role: "assistant", content: partial },
+    { role: "user", content: "Continue exactly where your last reply stopped." },
+  ];
 }
 
 function toPromptMessage(m: ChatMessage): ConversationMessage {

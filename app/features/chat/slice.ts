@@ -106,6 +106,15 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       if (get().streaming) return;
       const reply = get().conversations[conversationId]?.messages.find((m) => m.id === replyId);
       if (reply?.role !== "assistant" || reply.usage?.finishReason !== "length") return;
+      const conversation = get().conversations[conversationId];
+      if (reply.error && conversation) {
+        // The reason a previous try could not continue no longer applies once it is retried.
+        const { error: _error, ...rest } = reply;
+        get().replaceMessages(
+          conversationId,
+          conversation.messages.map((m) => (m.id === replyId ? rest : m)),
+        );
+      }
       get().updateMessage(conversationId, replyId, { status: "streaming" });
       await generateReply(deps, set, get, stops, conversationId, replyId, reply.content);
     },
@@ -181,10 +190,10 @@ async function generateReply(
         settingsOf(conversation),
         { cutegpt: entry.family === "cutegpt", contextWindow: entry.contextWindow },
         async (t) => (await deps.engine.countTokens([t]))[0] ?? 0,
+        prefix,
       ),
     );
     if (request === STOPPED) return endStopped();
-    if (prefix) request.input = continuationInput(request.input, prefix);
     const filter = request.cutegpt ? new StopFilter() : undefined;
     let stoppedByModel = false;
     // The naive baseline also takes every token as its own message from the worker.
@@ -219,6 +228,11 @@ async function generateReply(
     // Whatever arrived before the failure is kept.
     publish.flush();
     const info = toErrorInfo(error);
+    if (prefix && error instanceof PromptTooLongError) {
+      // Said before anything was sent: the reply stays as it was, with the reason beside it.
+      get().updateMessage(conversationId, replyId, { status: "done", error: info });
+      return;
+    }
     const lost = info.code === "worker-crashed" || info.code === "device-lost";
     if (lost) get().markModelLost(info);
     get().updateMessage(conversationId, replyId, {
@@ -245,23 +259,6 @@ async function generateReply(
     publish.flush();
     get().updateMessage(conversationId, replyId, { content: written, status: "stopped" });
   }
-}
-
-/**
- * A continuation prompt. CuteGPT's raw prompt ends where the reply starts, so the text so far
- * is appended and the model carries on from its last token. Chat templates require the last
- * turn to be the user's, so other models get the partial reply and a request to go on.
- */
-function continuationInput(input: ChatInput, prefix: string): ChatInput {
-  if (input.kind === "prompt") return { kind: "prompt", prompt: input.prompt + prefix };
-  return {
-    kind: "messages",
-    messages: [
-      ...input.messages,
-      { role: "assistant", content: prefix },
-      { role: "user", content: "Continue exactly where your last reply stopped." },
-    ],
-  };
 }
 
 function mergeUsage(before: ChatUsage | undefined, after: ChatUsage): ChatUsage {
