@@ -1,4 +1,5 @@
 import type {
+  ChatUsage,
   EngineErrorInfo,
   ModelSpec,
   WorkerReply,
@@ -25,7 +26,15 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
   let engine: Engine | undefined;
   let loadedId: string | undefined;
   let chatting = false;
+  // Chat requests received and not finished, and those of them the user stopped. A Stop
+  // applies to every reply asked for before it, also one still waiting in the queue (behind a
+  // token count, say): the engine would never see it, since web-llm clears its interrupt flag
+  // when a generation starts.
+  const openChats = new Set<number>();
+  const stoppedChats = new Set<number>();
   let download: AbortController | undefined;
+  // The load in progress; Cancel reaches the engine's own downloads through it.
+  let loading: { cancelled: boolean; engine?: Engine } | undefined;
   let queue = Promise.resolve();
 
   const post = (reply: WorkerReply) => port.postMessage(reply);
@@ -33,6 +42,20 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
     post({ type: "error", requestId, error: toErrorInfo(error) });
 
   async function load(requestId: number, spec: ModelSpec) {
+    const current: { cancelled: boolean; engine?: Engine } = { cancelled: false };
+    loading = current;
+    try {
+      await loadModel(requestId, spec, current);
+    } finally {
+      if (loading === current) loading = undefined;
+    }
+  }
+
+  async function loadModel(
+    requestId: number,
+    spec: ModelSpec,
+    current: { cancelled: boolean; engine?: Engine },
+  ) {
     await checkGpuFor(spec, gpu);
     // The app's own downloader fills web-llm's cache first (resume, sha256, quota, one tab).
     const controller = new AbortController();
@@ -52,6 +75,8 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
       loadedId = undefined;
     }
     const next = await createEngine(spec);
+    current.engine = next;
+    if (current.cancelled) throw new EngineError("cancelled", "The model load was cancelled.");
     await next.load(spec, (progress) => post({ type: "progress", requestId, progress }));
     engine = next;
     loadedId = spec.id;
@@ -66,6 +91,10 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
           await load(requestId, request.model);
           return;
         case "chat": {
+          if (stoppedChats.has(requestId)) {
+            post({ type: "done", requestId, usage: STOPPED_BEFORE_START });
+            return;
+          }
           if (!engine)
             throw new EngineError("not-loaded", "Load a model before sending a message.");
           chatting = true;
@@ -109,6 +138,9 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
       }
     } catch (error) {
       fail(requestId, error);
+    } finally {
+      openChats.delete(requestId);
+      stoppedChats.delete(requestId);
     }
   }
 
@@ -119,12 +151,17 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
       return;
     }
     if (request.type === "stop") {
+      for (const id of openChats) stoppedChats.add(id);
       if (chatting) engine?.stop();
       post({ type: "ok", requestId: request.requestId });
       return;
     }
     if (request.type === "cancel-load") {
       download?.abort();
+      if (loading) {
+        loading.cancelled = true;
+        loading.engine?.cancelLoad?.();
+      }
       post({ type: "ok", requestId: request.requestId });
       return;
     }
@@ -134,12 +171,22 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
       );
       return;
     }
+    if (request.type === "chat") openChats.add(request.requestId);
     queue = queue.then(() => handle(request));
   });
 
   post({ type: "ready" });
   return { loadedModel: () => loadedId };
 }
+
+/** A reply stopped before the engine started it: nothing was read or generated. */
+const STOPPED_BEFORE_START: ChatUsage = {
+  promptTokens: 0,
+  completionTokens: 0,
+  prefillTokensPerSecond: 0,
+  decodeTokensPerSecond: 0,
+  finishReason: "abort",
+};
 
 function toErrorInfo(error: unknown): EngineErrorInfo {
   if (error instanceof EngineError) return { code: error.code, message: error.message };

@@ -14,6 +14,11 @@ import type {
 export interface Engine {
   /** Called only after the host's own WebGPU preflight passed. */
   load(spec: ModelSpec, onProgress: (progress: LoadProgress) => void): Promise<void>;
+  /**
+   * Stops a load() in progress (the downloads an engine runs itself, such as web-llm's for
+   * its prebuilt models); that load() then rejects with the code "cancelled".
+   */
+  cancelLoad?(): void;
   /** Streams text deltas; resolves with usage when the reply ends (also after stop()). */
   chat(input: ChatInput, options: ChatOptions, onDelta: (text: string) => void): Promise<ChatUsage>;
   /** Token counts with the loaded model's own tokenizer, no special tokens added. */

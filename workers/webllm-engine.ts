@@ -21,6 +21,9 @@ import { parseWebLlmProgress } from "./progress";
 import { HfDecodingProcessor } from "./hf-decoding";
 import { contextTokens, replyEndedOnStopToken } from "./kv-reuse";
 import { TRAINING_LAYOUT_CONV_CONFIG } from "../app/prompt/training-layout";
+import { idbArtifactStore, type ArtifactStore } from "./model-cache/artifact-store";
+import { listCachedModels } from "./model-cache/inventory";
+import { modelFolderUrl } from "./model-cache/layout";
 
 /** What the adapter reads from web-llm's loaded pipeline (internals, see loadedPipeline). */
 interface LoadedPipeline {
@@ -33,10 +36,27 @@ export class WebLlmEngine implements Engine {
   private readonly mlc = new MLCEngine();
   /** Set for models loaded with hfDecoding (CuteGPT); see workers/hf-decoding.ts. */
   private hf: HfDecodingProcessor | undefined;
+  /**
+   * Stop was asked for during the current chat(). web-llm clears its own interrupt flag when
+   * the generation starts and honours one raised during prefill only after streaming the
+   * prefill's token (both pinned in test/unit/webllm-contract.test.ts), so the adapter keeps
+   * its own: nothing that arrives after a Stop is passed on, and the interrupt is raised
+   * again until web-llm has seen it.
+   */
+  private stopRequested = false;
+  /** Cancel was pressed during the current load(). */
+  private loadCancelled = false;
+
+  constructor(
+    /** Where web-llm keeps the files; read after a cancel to say what was kept. */
+    private readonly files: () => ArtifactStore = idbArtifactStore,
+  ) {}
 
   async load(spec: ModelSpec, onProgress: (progress: LoadProgress) => void): Promise<void> {
+    this.loadCancelled = false;
+    const record = modelRecordFor(spec);
     const appConfig: AppConfig = {
-      model_list: [modelRecordFor(spec)],
+      model_list: [record],
       cacheBackend: "indexeddb",
     };
     this.mlc.setAppConfig(appConfig);
@@ -51,15 +71,37 @@ export class WebLlmEngine implements Engine {
       fraction: 0,
       text: "Fetching model configuration and library",
     });
-    await this.mlc.reload(spec.id, {
-      ...(spec.contextWindow && {
-        context_window_size: spec.contextWindow,
-        sliding_window_size: -1,
-      }),
-      // CuteGPT's chat-API turns arrive rendered (app/prompt/training-layout.ts): the
-      // template must add nothing, whatever the model's own config says.
-      ...(spec.hfDecoding && { conv_config: { ...TRAINING_LAYOUT_CONV_CONFIG } }),
-    });
+    try {
+      await this.mlc.reload(spec.id, {
+        ...(spec.contextWindow && {
+          context_window_size: spec.contextWindow,
+          sliding_window_size: -1,
+        }),
+        // CuteGPT's chat-API turns arrive rendered (app/prompt/training-layout.ts): the
+        // template must add nothing, whatever the model's own config says.
+        ...(spec.hfDecoding && { conv_config: { ...TRAINING_LAYOUT_CONV_CONFIG } }),
+      });
+    } catch (error) {
+      // A cancelled download fails inside web-llm's IndexedDB cache ("Failed to store … with
+      // error: Engine.unload() is called."), which is no fault of the files.
+      if (!this.loadCancelled) throw error;
+    }
+    if (this.loadCancelled) {
+      // A Cancel that came during a phase web-llm does not abort (compiling, uploading to the
+      // GPU) lets the reload finish: the model must not stay loaded behind the user's back.
+      await this.mlc.unload();
+      throw new EngineError("cancelled", await keptFilesMessage(this.files(), record));
+    }
+  }
+
+  /**
+   * web-llm aborts a reload when unload() is called (its downloads of prebuilt models are not
+   * the app's downloader's, so the host's abort signal never reaches them). Finished files stay
+   * in its cache; the half-fetched one is lost.
+   */
+  cancelLoad(): void {
+    this.loadCancelled = true;
+    void this.mlc.unload();
   }
 
   async chat(
@@ -67,6 +109,7 @@ export class WebLlmEngine implements Engine {
     options: ChatOptions,
     onDelta: (text: string) => void,
   ): Promise<ChatUsage> {
+    this.stopRequested = false;
     const common = {
       stream: true as const,
       stream_options: { include_usage: true },
@@ -100,6 +143,11 @@ export class WebLlmEngine implements Engine {
     let finish: FinishReason = "stop";
     let usage: CompletionUsage | undefined;
     const take = (text: string | null | undefined, reason: string | null | undefined) => {
+      if (this.stopRequested) {
+        finish = "abort";
+        void this.mlc.interruptGenerate();
+        return;
+      }
       if (text) onDelta(text);
       if (reason) finish = toFinishReason(reason);
     };
@@ -158,7 +206,8 @@ export class WebLlmEngine implements Engine {
   }
 
   stop(): void {
-    this.mlc.interruptGenerate();
+    this.stopRequested = true;
+    void this.mlc.interruptGenerate();
   }
 
   async reset(): Promise<void> {
@@ -167,6 +216,27 @@ export class WebLlmEngine implements Engine {
 
   async unload(): Promise<void> {
     await this.mlc.unload();
+  }
+}
+
+/** What a cancel kept, counted in web-llm's own cache. */
+async function keptFilesMessage(store: ArtifactStore, record: ModelRecord): Promise<string> {
+  const resume = "Loading the model again downloads only what is missing.";
+  try {
+    const folder = modelFolderUrl(record.model);
+    const [cached] = await listCachedModels(store, [
+      { id: record.model_id, modelUrl: record.model },
+    ]).then((models) => models.filter((m) => m.folderUrl === folder));
+    if (!cached || cached.shardsCached === 0) {
+      return "Download cancelled. No weight file had finished downloading, so none was kept.";
+    }
+    const gb = (cached.bytes / 1e9).toLocaleString("en-US", { maximumFractionDigits: 2 });
+    return (
+      `Download cancelled. ${cached.shardsCached} of ${cached.shardsTotal} weight files ` +
+      `(${gb} GB) are kept in this browser. ${resume}`
+    );
+  } catch {
+    return `Download cancelled. Files that finished downloading are kept. ${resume}`;
   }
 }
 

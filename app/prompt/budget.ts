@@ -25,6 +25,11 @@ export interface PromptBudgetRequest {
   maxTokens: number;
   /** The model's own tokenizer, counting exactly what will be encoded (no BOS is added). */
   countTokens: TokenCounter;
+  /**
+   * A reply being continued: it follows the prompt (the model carries on from its last
+   * token), so it takes room in the window like the rest of the prompt.
+   */
+  continuation?: string;
 }
 
 export interface FittedPrompt {
@@ -51,11 +56,18 @@ export class PromptTooLongError extends Error {
     /** Tokens of the prompt with no history at all: meta prompt, message and input. */
     readonly tokens: number,
     readonly limit: number,
+    /** True when it is a reply being continued that leaves no room. */
+    readonly continuing = false,
   ) {
     super(
-      `Your message is ${formatCount(tokens)} tokens; this model can take at most ` +
-        `${formatCount(Math.max(0, limit))} with the current reply length. ` +
-        `Shorten it or lower max tokens.`,
+      continuing
+        ? `This reply cannot be continued: with its question it is ${formatCount(tokens)} ` +
+            `tokens, and this model can take at most ${formatCount(Math.max(0, limit))} ` +
+            `and still write a reply of the current length. ` +
+            `Lower max tokens, or ask for the rest in a new message.`
+        : `Your message is ${formatCount(tokens)} tokens; this model can take at most ` +
+            `${formatCount(Math.max(0, limit))} with the current reply length. ` +
+            `Shorten it or lower max tokens.`,
     );
   }
 }
@@ -81,7 +93,9 @@ export async function fitPromptToBudget(request: PromptBudgetRequest): Promise<F
 
   const counted = new Map<number, { prompt: string; tokens: number }>();
   const measure = async (kept: number): Promise<boolean> => {
-    const prompt = generatePrompt(request.query, windowed.slice(total - kept), request.input, meta);
+    const prompt =
+      generatePrompt(request.query, windowed.slice(total - kept), request.input, meta) +
+      (request.continuation ?? "");
     const tokens = await request.countTokens(prompt);
     if (!Number.isFinite(tokens) || tokens < 0) {
       throw new TypeError(`The tokenizer returned an invalid count: ${String(tokens)}`);
@@ -108,7 +122,11 @@ export async function fitPromptToBudget(request: PromptBudgetRequest): Promise<F
   const fitted = counted.get(best);
   if (fitted === undefined) {
     // best === −1 only after 0 turns was counted and did not fit.
-    throw new PromptTooLongError(counted.get(0)?.tokens ?? Number.NaN, limit);
+    throw new PromptTooLongError(
+      counted.get(0)?.tokens ?? Number.NaN,
+      limit,
+      Boolean(request.continuation),
+    );
   }
   return {
     prompt: fitted.prompt,

@@ -6,7 +6,11 @@ import {
   type ConversationPrompt,
 } from "../../prompt/cutegpt";
 import { PromptTooLongError, fitPromptToBudget, type TokenCounter } from "../../prompt/budget";
-import { planTrainingWindow, trainingLayoutTurns } from "../../prompt/training-layout";
+import {
+  planTrainingWindow,
+  trainingLayoutText,
+  trainingLayoutTurns,
+} from "../../prompt/training-layout";
 import { CUTEGPT_STOP_STRINGS } from "../../prompt/stops";
 import { REFERENCE_TOP_K } from "../../prompt/decoding";
 import type { ChatMessage, ConversationSettings, PromptLayout } from "../../storage/types";
@@ -58,6 +62,8 @@ export async function buildEngineRequest(
   settings: ConversationSettings,
   model: { cutegpt: boolean; contextWindow?: number | undefined },
   countTokens: TokenCounter,
+  /** A reply being continued: the model is asked to go on from it. */
+  continuation = "",
 ): Promise<EngineRequest> {
   const { decoding } = settings;
   const options: ChatOptions = {
@@ -67,8 +73,9 @@ export async function buildEngineRequest(
     repetitionPenalty: decoding.repetitionPenalty,
   };
   if (!model.cutegpt) {
+    const turns = chatTurns(messages);
     return {
-      input: { kind: "messages", messages: chatTurns(messages) },
+      input: { kind: "messages", messages: continuation ? continued(turns, continuation) : turns },
       options,
       cutegpt: false,
       droppedTurns: 0,
@@ -86,13 +93,24 @@ export async function buildEngineRequest(
   };
   if ((settings.promptLayout ?? DEFAULT_PROMPT_LAYOUT) === "training") {
     const contextWindow = model.contextWindow ?? CUTEGPT_CONTEXT_WINDOW;
-    return trainingLayoutRequest(
+    // A continuation is counted in the budget like the reference path counts it.
+    const continued = continuation ? await countTokens(continuation) : 0;
+    const request = await trainingLayoutRequest(
       split,
       settings.metaPrompt,
-      contextWindow - decoding.maxTokens,
+      contextWindow - decoding.maxTokens - continued,
       countTokens,
       cutegptOptions,
     );
+    // The chat API cannot end on the model's turn: a continuation goes as one string that
+    // ends with the text so far, and the model carries on from its last token.
+    if (continuation && request.input.kind === "training-layout") {
+      request.input = {
+        kind: "prompt",
+        prompt: trainingLayoutText(request.input.messages) + continuation,
+      };
+    }
+    return request;
   }
   const fitted = await fitPromptToBudget({
     query: split.query,
@@ -103,6 +121,9 @@ export async function buildEngineRequest(
     contextWindow: model.contextWindow ?? CUTEGPT_CONTEXT_WINDOW,
     maxTokens: decoding.maxTokens,
     countTokens,
+    // CuteGPT's raw prompt ends where the reply starts, so the text so far is appended and
+    // the model carries on from its last token; the budget counts it.
+    ...(continuation && { continuation }),
   });
   return {
     input: { kind: "prompt", prompt: fitted.prompt },
@@ -158,6 +179,18 @@ async function trainingLayoutRequest(
     cutegpt: true,
     droppedTurns: plan.start,
   };
+}
+
+/**
+ * Chat templates require the last turn to be the user's, so other models get the partial
+ * reply and a request to go on.
+ */
+function continued(turns: ChatTurn[], partial: string): ChatTurn[] {
+  return [
+    ...turns,
+    { role: "assistant", content: partial },
+    { role: "user", content: "Continue exactly where your last reply stopped." },
+  ];
 }
 
 function toPromptMessage(m: ChatMessage): ConversationMessage {

@@ -1,15 +1,15 @@
 import type { StateCreator } from "zustand";
 import { engineErrorInfo } from "../../engine/errors";
-import type { ChatInput, ChatUsage, EngineErrorInfo } from "../../engine/protocol";
+import type { ChatUsage, EngineErrorInfo } from "../../engine/protocol";
 import { PromptTooLongError } from "../../prompt/budget";
 import { StopFilter } from "../../prompt/stops";
-import { trainingLayoutText } from "../../prompt/training-layout";
 import type { AppState, StoreDeps } from "../../shell/app-state";
 import type { ChatMessage, ConversationSettings } from "../../storage/types";
 import { frameThrottle } from "../../ui/frame-throttle";
 import { NAIVE_RENDERING } from "../../ui/naive-rendering";
 import { newId } from "../../ui/ids";
 import { buildEngineRequest } from "./engine-request";
+import { ReplyStop, STOPPED } from "./reply-stop";
 import { defaultConversationSettings, settingsOf } from "./settings";
 
 export interface ComposerDraft {
@@ -43,6 +43,8 @@ export interface ChatSlice {
 }
 
 export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [], ChatSlice> {
+  // The Stop of the reply being written (one at a time, like `streaming`).
+  const stops: CurrentStop = { current: undefined };
   return (set, get) => ({
     streaming: undefined,
     draftSettings: defaultConversationSettings(),
@@ -73,11 +75,12 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       const conversationId = get().appendMessage(get().activeId, userMessage, get().draftSettings);
       const reply = emptyReply(modelId);
       get().appendMessage(conversationId, reply);
-      await generateReply(deps, set, get, conversationId, reply.id);
+      await generateReply(deps, set, get, stops, conversationId, reply.id);
     },
 
     async stop() {
       if (!get().streaming) return;
+      stops.current?.request();
       await deps.engine.stop().catch(() => undefined);
     },
 
@@ -88,7 +91,7 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       if (!conversation || last?.id !== replyId || last.role !== "assistant") return;
       const reply = emptyReply(get().selectedModelId);
       get().replaceMessages(conversationId, [...conversation.messages.slice(0, -1), reply]);
-      await generateReply(deps, set, get, conversationId, reply.id);
+      await generateReply(deps, set, get, stops, conversationId, reply.id);
     },
 
     async editAndResend(conversationId, messageId, text) {
@@ -96,21 +99,33 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       if (!get().editMessageAndTruncate(conversationId, messageId, text)) return;
       const reply = emptyReply(get().selectedModelId);
       get().appendMessage(conversationId, reply);
-      await generateReply(deps, set, get, conversationId, reply.id);
+      await generateReply(deps, set, get, stops, conversationId, reply.id);
     },
 
     async continueReply(conversationId, replyId) {
       if (get().streaming) return;
       const reply = get().conversations[conversationId]?.messages.find((m) => m.id === replyId);
       if (reply?.role !== "assistant" || reply.usage?.finishReason !== "length") return;
+      const conversation = get().conversations[conversationId];
+      if (reply.error && conversation) {
+        // The reason a previous try could not continue no longer applies once it is retried.
+        const { error: _error, ...rest } = reply;
+        get().replaceMessages(
+          conversationId,
+          conversation.messages.map((m) => (m.id === replyId ? rest : m)),
+        );
+      }
       get().updateMessage(conversationId, replyId, { status: "streaming" });
-      await generateReply(deps, set, get, conversationId, replyId, reply.content);
+      await generateReply(deps, set, get, stops, conversationId, replyId, reply.content);
     },
   });
 }
 
 type SetState = Parameters<StateCreator<AppState, [], [], ChatSlice>>[0];
 type GetState = () => AppState;
+interface CurrentStop {
+  current: ReplyStop | undefined;
+}
 
 /**
  * Streams the reply `replyId` of a conversation: (re)loads the model if needed, builds the
@@ -123,6 +138,7 @@ async function generateReply(
   deps: StoreDeps,
   set: SetState,
   get: GetState,
+  stops: CurrentStop,
   conversationId: string,
   replyId: string,
   prefix = "",
@@ -130,6 +146,8 @@ async function generateReply(
   const previousUsage = prefix
     ? get().conversations[conversationId]?.messages.find((m) => m.id === replyId)?.usage
     : undefined;
+  const stop = new ReplyStop();
+  stops.current = stop;
   set({ streaming: { conversationId, messageId: replyId } });
   let written = prefix;
   const publish = frameThrottle(
@@ -143,7 +161,9 @@ async function generateReply(
   try {
     // After a crash or on first use the model is (re)loaded here; the weights come from
     // the browser cache, so this is the "restart" the user sees as a short load.
-    if (!(await get().loadModel())) {
+    const loaded = await stop.race(get().loadModel());
+    if (loaded === STOPPED) return endStopped();
+    if (!loaded) {
       const error = get().loadError ?? {
         code: "not-loaded" as const,
         message: "Pick a model and load it before sending a message.",
@@ -153,23 +173,35 @@ async function generateReply(
     }
     const conversation = get().conversations[conversationId];
     const entry = get().catalog.find((m) => m.id === get().loadedModelId);
-    if (!conversation || !entry) return;
+    if (!conversation) return;
+    if (!entry) {
+      get().updateMessage(conversationId, replyId, {
+        status: "error",
+        error: { code: "not-loaded", message: MODEL_GONE_MESSAGE },
+      });
+      return;
+    }
     // The question(s) before the reply; a reply being continued is not part of its prompt.
     const index = conversation.messages.findIndex((m) => m.id === replyId);
     const history = conversation.messages.slice(0, index === -1 ? undefined : index);
-    const request = await buildEngineRequest(
-      history,
-      settingsOf(conversation),
-      { cutegpt: entry.family === "cutegpt", contextWindow: entry.contextWindow },
-      async (t) => (await deps.engine.countTokens([t]))[0] ?? 0,
+    const request = await stop.race(
+      buildEngineRequest(
+        history,
+        settingsOf(conversation),
+        { cutegpt: entry.family === "cutegpt", contextWindow: entry.contextWindow },
+        async (t) => (await deps.engine.countTokens([t]))[0] ?? 0,
+        prefix,
+      ),
     );
-    if (prefix) request.input = continuationInput(request.input, prefix);
+    if (request === STOPPED) return endStopped();
     const filter = request.cutegpt ? new StopFilter() : undefined;
     let stoppedByModel = false;
     // The naive baseline also takes every token as its own message from the worker.
     const options = NAIVE_RENDERING ? { ...request.options, streamIntervalMs: 0 } : request.options;
     const usage = await deps.engine.chat(request.input, options, (delta) => {
-      if (stoppedByModel) return;
+      // Text the worker sent before it heard the Stop is not shown: the reply ends where it
+      // stood when the user pressed Stop.
+      if (stoppedByModel || stop.requested) return;
       let shown = delta;
       if (filter) {
         const result = filter.push(delta);
@@ -185,8 +217,8 @@ async function generateReply(
       publish.schedule();
     });
     publish.flush();
-    if (filter && !stoppedByModel) written += filter.flush();
-    const aborted = usage.finishReason === "abort" && !stoppedByModel;
+    if (filter && !stoppedByModel && !stop.requested) written += filter.flush();
+    const aborted = stop.requested || (usage.finishReason === "abort" && !stoppedByModel);
     get().updateMessage(conversationId, replyId, {
       content: written,
       status: aborted ? "stopped" : "done",
@@ -196,6 +228,11 @@ async function generateReply(
     // Whatever arrived before the failure is kept.
     publish.flush();
     const info = toErrorInfo(error);
+    if (prefix && error instanceof PromptTooLongError) {
+      // Said before anything was sent: the reply stays as it was, with the reason beside it.
+      get().updateMessage(conversationId, replyId, { status: "done", error: info });
+      return;
+    }
     const lost = info.code === "worker-crashed" || info.code === "device-lost";
     if (lost) get().markModelLost(info);
     get().updateMessage(conversationId, replyId, {
@@ -203,30 +240,25 @@ async function generateReply(
       error: info,
     });
   } finally {
+    if (stops.current === stop) stops.current = undefined;
+    // Invariant: no reply stays "streaming" once its generation is over, whichever way it
+    // ended; a left-over one would show a cursor forever and count as open in merges.
+    const left = get().conversations[conversationId]?.messages.find((m) => m.id === replyId);
+    if (left?.status === "streaming") {
+      get().updateMessage(conversationId, replyId, {
+        status: "error",
+        error: { code: "unknown", message: "The reply ended before the model could write it." },
+      });
+    }
     set({ streaming: undefined });
     await get().flushSaves();
   }
-}
 
-/**
- * A continuation prompt. CuteGPT's raw prompt ends where the reply starts, so the text so far
- * is appended and the model carries on from its last token. Chat templates require the last
- * turn to be the user's, so other models get the partial reply and a request to go on.
- */
-function continuationInput(input: ChatInput, prefix: string): ChatInput {
-  if (input.kind === "prompt") return { kind: "prompt", prompt: input.prompt + prefix };
-  // The chat API cannot end on the model's turn: the training layout goes as one string.
-  if (input.kind === "training-layout") {
-    return { kind: "prompt", prompt: trainingLayoutText(input.messages) + prefix };
+  /** Stopped before the engine generated anything for it: what was there stays. */
+  function endStopped(): void {
+    publish.flush();
+    get().updateMessage(conversationId, replyId, { content: written, status: "stopped" });
   }
-  return {
-    kind: "messages",
-    messages: [
-      ...input.messages,
-      { role: "assistant", content: prefix },
-      { role: "user", content: "Continue exactly where your last reply stopped." },
-    ],
-  };
 }
 
 function mergeUsage(before: ChatUsage | undefined, after: ChatUsage): ChatUsage {
@@ -242,6 +274,9 @@ function toErrorInfo(error: unknown): EngineErrorInfo {
   }
   return engineErrorInfo(error);
 }
+
+const MODEL_GONE_MESSAGE =
+  "The model for this reply is no longer in the model list. Pick a model and send again.";
 
 /** The assistant message a reply streams into. */
 function emptyReply(modelId: string | undefined): ChatMessage {

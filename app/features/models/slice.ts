@@ -43,6 +43,9 @@ export interface ModelsSlice {
 const SELECTED_KEY = "cutegpt.selectedModel";
 
 export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [], ModelsSlice> {
+  // The load in progress: a message sent while it runs (say, after Stop ended the reply that
+  // started it) waits for it instead of failing with "load a model first".
+  let loading: { id: string; done: Promise<boolean> } | undefined;
   return (set, get) => ({
     catalog: [],
     catalogError: undefined,
@@ -130,8 +133,16 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
       const { selectedModelId, catalog, modelBaseUrl, loadedModelId, loadState } = get();
       const entry = catalog.find((m) => m.id === selectedModelId);
       if (!entry || !modelBaseUrl) return false;
-      if (loadState === "loading") return false;
+      if (loadState === "loading") return loading?.id === entry.id ? loading.done : false;
       if (loadState === "ready" && loadedModelId === entry.id) return true;
+      let settle: (loaded: boolean) => void = () => undefined;
+      const done = new Promise<boolean>((resolve) => (settle = resolve));
+      loading = { id: entry.id, done };
+      const finish = (loaded: boolean) => {
+        if (loading?.done === done) loading = undefined;
+        settle(loaded);
+        return loaded;
+      };
       set({
         loadState: "loading",
         progress: undefined,
@@ -149,7 +160,7 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
         void get()
           .refreshStorage()
           .catch(() => undefined);
-        return true;
+        return finish(true);
       } catch (error) {
         const info = engineErrorInfo(error);
         void get()
@@ -157,10 +168,10 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
           .catch(() => undefined);
         if (info.code === "cancelled") {
           set({ loadState: "idle", loadedModelId: undefined, loadNotice: info.message });
-          return false;
+          return finish(false);
         }
         set({ loadState: "error", loadedModelId: undefined, loadError: info });
-        return false;
+        return finish(false);
       }
     },
 

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import type { MLCEngine } from "@mlc-ai/web-llm";
+import { prebuiltAppConfig, type MLCEngine } from "@mlc-ai/web-llm";
 import type { ChatOptions, ModelSpec } from "../../../app/engine/protocol";
+import { memoryArtifactStore } from "../../../workers/model-cache/artifact-store";
+import { modelFolderUrl } from "../../../workers/model-cache/layout";
 import { WebLlmEngine } from "../../../workers/webllm-engine";
 import { favour, installFakeModel, VocabTokenizer, type FakeModel } from "../webllm-harness";
 
@@ -106,5 +108,91 @@ describe("CuteGPT's reference decoding on web-llm's real generation code", () =>
   it("lets a reply end on any later token", async () => {
     const engine = await loadedEngine(scripted([() => favour(V, id("z"))]));
     expect(await reply(engine)).toEqual({ text: "z", finishReason: "stop" });
+  });
+});
+
+describe("Stop on web-llm's real generation code", () => {
+  it("stops during prefill with nothing streamed: not even the prefill's token", async () => {
+    let stopDuringPrefill = true;
+    const engine: WebLlmEngine = await loadedEngine({
+      ...scripted([() => favour(V, id("x")), () => favour(V, id("y"))]),
+      sync: async () => {
+        if (stopDuringPrefill) {
+          stopDuringPrefill = false;
+          engine.stop();
+        }
+      },
+    });
+    expect(await reply(engine)).toEqual({ text: "", finishReason: "abort" });
+    // The next reply is not affected.
+    expect(await reply(engine)).toEqual({ text: "xy", finishReason: "stop" });
+  });
+});
+
+describe("Cancel of a download web-llm runs itself", () => {
+  const prebuilt: ModelSpec = {
+    id: "Qwen2.5-0.5B-Instruct-q4f16_1-MLC",
+    engine: "webllm",
+    prebuilt: true,
+    requiredFeatures: [],
+  };
+
+  /**
+   * web-llm's real reload() and unload(); only the download inside reloadInternal is a
+   * stand-in, failing on the reload's abort signal the way web-llm's IndexedDB cache does.
+   */
+  function downloadingEngine(files = memoryArtifactStore()) {
+    const engine = new WebLlmEngine(() => files);
+    const mlc = (engine as unknown as { mlc: MLCEngine }).mlc;
+    const internals = mlc as unknown as {
+      reloadController?: AbortController;
+      reloadInternal(id: string): Promise<void>;
+    };
+    let started = () => undefined as void;
+    const downloading = new Promise<void>((resolve) => (started = resolve));
+    internals.reloadInternal = async (modelId) => {
+      const signal = internals.reloadController!.signal;
+      started();
+      await new Promise((_, reject) =>
+        signal.addEventListener("abort", () =>
+          reject(
+            new Error(
+              `Failed to store ${modelId}/params_shard_2.bin with error: ${String(signal.reason)}`,
+            ),
+          ),
+        ),
+      );
+    };
+    return { engine, downloading };
+  }
+
+  it("stops the download and says how many files were kept", async () => {
+    const files = memoryArtifactStore();
+    const record = prebuiltAppConfig.model_list.find((m) => m.model_id === prebuilt.id)!;
+    const folder = modelFolderUrl(record.model);
+    await files.put("webllm/model", `${folder}tensor-cache.json`, {
+      records: [0, 1, 2].map((i) => ({ dataPath: `params_shard_${i}.bin`, nbytes: 400e6 })),
+    });
+    await files.put("webllm/model", `${folder}params_shard_0.bin`, new ArrayBuffer(8));
+    await files.put("webllm/model", `${folder}params_shard_1.bin`, new ArrayBuffer(8));
+    const { engine, downloading } = downloadingEngine(files);
+    const load = engine.load(prebuilt, () => undefined);
+    await downloading;
+    engine.cancelLoad();
+    await expect(load).rejects.toMatchObject({
+      code: "cancelled",
+      message: expect.stringContaining("2 of 3 weight files"),
+    });
+  });
+
+  it("reports a cancel with nothing finished as such, not as missing files", async () => {
+    const { engine, downloading } = downloadingEngine();
+    const load = engine.load(prebuilt, () => undefined);
+    await downloading;
+    engine.cancelLoad();
+    await expect(load).rejects.toMatchObject({
+      code: "cancelled",
+      message: expect.stringContaining("none was kept"),
+    });
   });
 });
