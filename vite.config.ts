@@ -42,6 +42,9 @@ export default defineConfig(({ mode }) => {
     test: {
       include: ["test/unit/**/*.test.ts"],
       environment: "node",
+      // A hang guard, not a speed check: on a 2-core machine running the build beside them,
+      // tests that run web-llm's tokenizer or a whole model-build take seconds.
+      testTimeout: 30_000,
     },
   };
 });

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { MLCEngine } from "@mlc-ai/web-llm";
+import { importWebLlmCopy, type WebLlmModule } from "../webllm/bundle-copy";
 import { cuteGptTemplate } from "../../model-build/template";
 
 /**
@@ -16,16 +15,11 @@ import { cuteGptTemplate } from "../../model-build/template";
  * next token and samples greedily (argmax), so a logit processor's changes decide the reply.
  *
  * web-llm exports neither LLMChatPipeline nor its lock, and its engine accepts only pipelines
- * of that class, so the test loads a copy of the bundle, byte for byte, with one export line
- * added at the end. The copy lives under node_modules/.cache, so Vitest loads it as the
- * dependency it is, like the original.
+ * of that class, so the test loads the copy of the bundle that test/webllm/bundle-copy.ts
+ * makes (web-llm's code with the internals exported).
  */
 
-export type WebLlmModule = typeof import("@mlc-ai/web-llm");
-
-const BUNDLE = new URL("../../node_modules/@mlc-ai/web-llm/lib/index.js", import.meta.url);
-const COPY_DIR = new URL("../../node_modules/.cache/webllm-internals/", import.meta.url);
-const EXPORTS = "export { LLMChatPipeline as __LLMChatPipeline, CustomLock as __CustomLock };";
+export type { WebLlmModule } from "../webllm/bundle-copy";
 
 interface Internals {
   webllm: WebLlmModule;
@@ -39,37 +33,14 @@ export interface Pipeline {
   stopTokens: number[];
 }
 
-let loading: Promise<Internals> | undefined;
-
 /** web-llm's module, with its two internal classes reachable. */
-export function webLlmInternals(): Promise<Internals> {
-  loading ??= (async () => {
-    const source = readFileSync(BUNDLE, "utf8");
-    for (const declaration of ["\nclass LLMChatPipeline {", "\nclass CustomLock {"]) {
-      if (!source.includes(declaration)) {
-        throw new Error(`web-llm's bundle no longer declares ${declaration.trim()}`);
-      }
-    }
-    const hash = createHash("sha256").update(source).digest("hex").slice(0, 16);
-    const file = new URL(`index-${hash}.mjs`, COPY_DIR);
-    if (!existsSync(file)) {
-      mkdirSync(COPY_DIR, { recursive: true });
-      // Test files run in parallel workers: write aside, then rename into place at once.
-      const partial = new URL(`index-${hash}.${process.pid}.partial`, COPY_DIR);
-      writeFileSync(partial, `${source}\n${EXPORTS}\n`);
-      renameSync(partial, file);
-    }
-    const module = (await import(/* @vite-ignore */ file.href)) as WebLlmModule & {
-      __LLMChatPipeline: Internals["LLMChatPipeline"];
-      __CustomLock: Internals["CustomLock"];
-    };
-    return {
-      webllm: module,
-      LLMChatPipeline: module.__LLMChatPipeline,
-      CustomLock: module.__CustomLock,
-    };
-  })();
-  return loading;
+export async function webLlmInternals(): Promise<Internals> {
+  const module = await importWebLlmCopy();
+  return {
+    webllm: module,
+    LLMChatPipeline: module.__LLMChatPipeline as Internals["LLMChatPipeline"],
+    CustomLock: module.__CustomLock,
+  };
 }
 
 /** A tokenizer over a fixed vocabulary: longest match first, so `<end>` is one token. */

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
+import { importWebLlmCopy } from "./bundle-copy";
 import { cuteGptTemplate } from "../../model-build/template";
 import { TRAINING_LAYOUT_CONV_CONFIG } from "../../app/prompt/training-layout";
 import type { ChatTurn } from "../../app/engine/protocol";
@@ -10,8 +9,8 @@ import type { ChatTurn } from "../../app/engine/protocol";
  * replaced by a recorder, so tests and benchmarks see token for token what the real engine
  * puts in its KV cache and what it prefills per turn.
  *
- * The bundle exports none of the classes involved, so a copy of lib/index.js with one extra
- * export line is written under node_modules/.cache (keyed by the bundle's hash) and imported.
+ * The bundle exports none of the classes involved, so the copy that ./bundle-copy.ts makes
+ * (lib/index.js with its internals exported) is imported.
  * What runs is web-llm's code unchanged: MLCEngine.preparePrefillInput (the reuse decision),
  * LLMChatPipeline.prefillStep / decodeStep / processNextToken (what is fed, when a reply
  * stops, what text it keeps) and its bundled Hugging Face tokenizer (wasm). Only
@@ -43,43 +42,15 @@ interface ConversationLike {
 }
 
 const root = new URL("../../", import.meta.url);
-let internals: Promise<Internals> | undefined;
 
-export function webLlmInternals(): Promise<Internals> {
-  internals ??= (async () => {
-    const bundlePath = fileURLToPath(new URL("node_modules/@mlc-ai/web-llm/lib/index.js", root));
-    const source = readFileSync(bundlePath, "utf8");
-    const hash = createHash("sha256").update(source).digest("hex").slice(0, 16);
-    const dir = fileURLToPath(new URL("node_modules/.cache/webllm-internals/", root));
-    const file = `${dir}index-${hash}.mjs`;
-    if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true });
-      // The tokenizer's emscripten loader asks for a require() and a script path; in a
-      // browser it has neither and takes the same code path with a dummy.
-      const patched =
-        'import { createRequire as __cr } from "node:module";\n' +
-        "const createRequire = () => __cr(import.meta.url);\n" +
-        source
-          .replace(/^\/\/# sourceMappingURL=.*$/m, "")
-          .replaceAll('"MLC_DUMMY_PATH"', "import.meta.url") +
-        "\nexport { libExports as __tokenizers, Conversation as __Conversation, " +
-        "LLMChatPipeline as __Pipeline };\n";
-      writeFileSync(file, patched);
-    }
-    const mod = (await import(pathToFileURL(file).href)) as {
-      __tokenizers: { Tokenizer: Internals["Tokenizer"] };
-      __Conversation: Internals["Conversation"];
-      __Pipeline: Internals["Pipeline"];
-      MLCEngine: { prototype: Internals["engineProto"] };
-    };
-    return {
-      Tokenizer: mod.__tokenizers.Tokenizer,
-      Conversation: mod.__Conversation,
-      Pipeline: mod.__Pipeline,
-      engineProto: mod.MLCEngine.prototype,
-    };
-  })();
-  return internals;
+export async function webLlmInternals(): Promise<Internals> {
+  const mod = await importWebLlmCopy();
+  return {
+    Tokenizer: mod.__tokenizers.Tokenizer as Internals["Tokenizer"],
+    Conversation: mod.__Conversation as Internals["Conversation"],
+    Pipeline: mod.__LLMChatPipeline as unknown as Internals["Pipeline"],
+    engineProto: mod.MLCEngine.prototype as unknown as Internals["engineProto"],
+  };
 }
 
 /** CuteGPT's `<end>` in the test tokenizer (CuteGPT's own vocabulary puts it elsewhere). */

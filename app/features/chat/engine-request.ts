@@ -101,7 +101,10 @@ export async function buildEngineRequest(
       contextWindow - decoding.maxTokens - continued,
       countTokens,
       cutegptOptions,
-    );
+    ).catch((error: unknown) => {
+      if (!continuation || !(error instanceof PromptTooLongError)) throw error;
+      throw new PromptTooLongError(error.tokens + continued, error.limit + continued, true);
+    });
     // The chat API cannot end on the model's turn: a continuation goes as one string that
     // ends with the text so far, and the model carries on from its last token.
     if (continuation && request.input.kind === "training-layout") {
