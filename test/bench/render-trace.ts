@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium } from "@playwright/test";
 import { chromiumLaunchOptions } from "../e2e/chromium";
@@ -9,7 +9,7 @@ import { benchMarkdown } from "./render.bench";
  * Not a benchmark: records a Chromium trace of one second of the render bench's stream
  * (dist-test/ must be built: `npx vite build --mode test`) and prints where the main
  * thread's time went, by event name, self time. Run: `npx tsx test/bench/render-trace.ts`;
- * the trace is written to render-trace.json for chrome://tracing or Perfetto.
+ * the trace is written to test-results/render-trace.json for chrome://tracing or Perfetto.
  */
 const root = fileURLToPath(new URL("../../dist-test", import.meta.url));
 const site = await serveStatic(root, [fileURLToPath(new URL("../fixtures/site", import.meta.url))]);
@@ -35,7 +35,8 @@ try {
   });
   await page.waitForTimeout(1000);
   const buffer = await browser.stopTracing();
-  writeFileSync("render-trace.json", buffer);
+  mkdirSync("test-results", { recursive: true });
+  writeFileSync("test-results/render-trace.json", buffer);
   const { traceEvents } = JSON.parse(buffer.toString()) as {
     traceEvents: {
       name: string;
