@@ -16,6 +16,17 @@ export type SriAlgorithm = "sha256" | "sha384";
 export const CONTEXT_WINDOW = 2048;
 export const PREFILL_CHUNK = 1024;
 
+/**
+ * Size the layout step re-cuts weight shards to (mlc_llm writes ~32 MB). web-llm stores each
+ * shard as one IndexedDB value and reads a cached model back faster with larger values;
+ * Chromium refuses a value near 127 MB. Chosen from test/bench/shard-size.bench.ts: 96 MB
+ * read fastest of 32/64/96/120 MB (0.63 × the 32 MB time per GB) and was never slower than
+ * 32 MB in any run; 120 MB, next to Chromium's limit, was slower than 96 MB in every run.
+ * 0 keeps mlc_llm's shards.
+ */
+export const DEFAULT_SHARD_MB = 96;
+export const MAX_SHARD_MB = 120;
+
 /** The web-llm release whose runtime the wasm is built for; it names the library files. */
 export const WEBLLM_VERSION = "0.2.86";
 
@@ -39,6 +50,8 @@ export interface Options {
   checkpointPaths: Partial<Record<CheckpointRole, string>>;
   native: NativeDevice | undefined;
   libVersion: string;
+  /** Target shard size in MB for the layout step; 0 keeps mlc_llm's shards. */
+  shardMB: number;
   python: string | undefined;
   sri: SriAlgorithm;
   dryRun: boolean;
@@ -68,6 +81,7 @@ Options
   --base|--ift|--lora <dir> use this folder for that checkpoint instead
   --native <cuda|vulkan>   also compile a native library (for bench)
   --lib-version <v>        suffix of the wasm file names (default: v${WEBLLM_VERSION.replaceAll(".", "_")})
+  --shard-mb <n>           re-cut weight shards to at most n MB, 1-${MAX_SHARD_MB}; 0 keeps mlc_llm's (default: ${DEFAULT_SHARD_MB})
   --python <exe>           Python with mlc_llm, torch, peft (default: the one behind mlc_llm)
   --sri <sha256|sha384>    SRI algorithm for config, wasm and tokenizer (default: sha384)
   --dry-run                print every step and command; touch nothing
@@ -114,6 +128,7 @@ export function parseOptions(argv: string[]): Options {
         lora: { type: "string" },
         native: { type: "string" },
         "lib-version": { type: "string" },
+        "shard-mb": { type: "string" },
         python: { type: "string" },
         sri: { type: "string" },
         "dry-run": { type: "boolean", default: false },
@@ -146,6 +161,13 @@ export function parseOptions(argv: string[]): Options {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new BuildError("usage", `--port takes a port number; got "${values.port ?? ""}".`);
   }
+  const shardMB = Number(values["shard-mb"] ?? String(DEFAULT_SHARD_MB));
+  if (!Number.isInteger(shardMB) || shardMB < 0 || shardMB > MAX_SHARD_MB) {
+    throw new BuildError(
+      "usage",
+      `--shard-mb takes a whole number from 0 to ${MAX_SHARD_MB} (Chromium refuses IndexedDB values near 127 MB); got "${values["shard-mb"] ?? ""}".`,
+    );
+  }
   const workDir = values.work ?? ".model-build";
   const checkpointPaths: Partial<Record<CheckpointRole, string>> = {};
   if (values.base !== undefined) checkpointPaths.base = values.base;
@@ -162,6 +184,7 @@ export function parseOptions(argv: string[]): Options {
     checkpointPaths,
     native: native as NativeDevice | undefined,
     libVersion: values["lib-version"] ?? `v${WEBLLM_VERSION.replaceAll(".", "_")}`,
+    shardMB,
     python: values.python,
     sri,
     dryRun: values["dry-run"],

@@ -379,7 +379,12 @@ export function buildPlan(options: Options, system: System): Plan {
         title: `${label}: lay out ${modelId}/resolve/main and libs/${wasmName}`,
         build,
         deps: [`convert:${key}`, `template:${key}`, `compile:${key}`],
-        actions: ["hard-link (or copy) shards, tensor-cache.json, config and tokenizer files"],
+        actions: [
+          options.shardMB > 0
+            ? `re-cut weight shards to at most ${options.shardMB} MB (tensors unchanged, tensor-cache.json rewritten)`
+            : "hard-link (or copy) shards and tensor-cache.json",
+          "hard-link (or copy) config and tokenizer files",
+        ],
         outputs: [build.outModelDir, build.outWasmPath],
       });
       step({

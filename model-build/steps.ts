@@ -20,6 +20,7 @@ import type { Logger } from "./log";
 import { CONTEXT_WINDOW, PREFILL_CHUNK } from "./options";
 import { looksLikeCheckpoint, type Build, type Plan, type Step } from "./plan";
 import { runCommand, type ExternalCommand, type System } from "./runner";
+import { reshardWeights } from "./reshard";
 import { ensureAtomicStopTokens, patchChatConfig } from "./template";
 import { estimateVram, readLlamaShape } from "./vram";
 
@@ -301,12 +302,16 @@ async function runTemplate(ex: Executor, step: Step, b: Build): Promise<void> {
   writeFileSync(join(b.webDir, "mlc-chat-config.json"), JSON.stringify(patched, null, 2) + "\n");
 }
 
-function runLayout(b: Build): void {
+function runLayout(b: Build, shardMB: number): void {
   rmSync(b.outModelDir, { recursive: true, force: true });
   mkdirSync(b.outModelDir, { recursive: true });
   const shards = validateWeights(b.convertDir, "layout");
-  for (const f of ["tensor-cache.json", ...shards])
-    place(join(b.convertDir, f), join(b.outModelDir, f));
+  if (shardMB > 0) {
+    reshardWeights(b.convertDir, b.outModelDir, shardMB * 1024 * 1024);
+  } else {
+    for (const f of ["tensor-cache.json", ...shards])
+      place(join(b.convertDir, f), join(b.outModelDir, f));
+  }
   for (const f of readdirSync(b.webDir)) place(join(b.webDir, f), join(b.outModelDir, f));
   place(b.wasmPath, b.outWasmPath);
 }
@@ -371,7 +376,7 @@ async function runStep(ex: Executor, step: Step): Promise<void> {
       if (b) await runTemplate(ex, step, b);
       break;
     case "layout":
-      if (b) runLayout(b);
+      if (b) runLayout(b, ex.plan.options.shardMB);
       break;
     case "integrity":
       if (b) {

@@ -152,18 +152,24 @@ export class WebLlmEngine implements Engine {
       if (reason) finish = toFinishReason(reason);
     };
     if (input.kind !== "prompt") {
-      const stream = await this.mlc.chat.completions.create({
-        ...common,
-        messages: input.messages,
-      });
-      for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
-        const choice = chunk.choices[0];
-        take(choice?.delta.content, choice?.finish_reason);
-        if (chunk.usage) usage = chunk.usage;
-      }
-      // The next turn may reuse this cache only if it holds exactly what the text says.
-      if (input.kind === "training-layout" && !replyEndedOnStopToken(this.mlc)) {
-        await this.mlc.resetChat();
+      let finished = false;
+      try {
+        const stream = await this.mlc.chat.completions.create({
+          ...common,
+          messages: input.messages,
+        });
+        for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+          const choice = chunk.choices[0];
+          take(choice?.delta.content, choice?.finish_reason);
+          if (chunk.usage) usage = chunk.usage;
+        }
+        finished = true;
+      } finally {
+        // The next turn may reuse this cache only if it holds exactly what the text says; a
+        // reply that failed half-way would otherwise leave web-llm the last turn's "stop".
+        if (input.kind === "training-layout" && !(finished && replyEndedOnStopToken(this.mlc))) {
+          await this.mlc.resetChat().catch(() => undefined);
+        }
       }
     } else {
       const stream = await this.mlc.completions.create({ ...common, prompt: input.prompt });

@@ -63,10 +63,18 @@ export const END_ID = 32000;
  * bundled tokenizer. Chinese text costs more tokens here than in CuteGPT's extended
  * vocabulary; per-turn ratios, and every token-level equality, do not depend on that.
  */
-export async function realTokenizer(): Promise<{
+export function realTokenizer(): Promise<{
   tokenizer: TokenizerHandle;
   json: Record<string, unknown>;
 }> {
+  // Loaded once: building it parses 1.8 MB of JSON in wasm; encode/decode keep no state.
+  tokenizerLoad ??= loadTokenizer();
+  return tokenizerLoad;
+}
+
+let tokenizerLoad: ReturnType<typeof loadTokenizer> | undefined;
+
+async function loadTokenizer() {
   const { Tokenizer } = await webLlmInternals();
   const json = JSON.parse(
     readFileSync(

@@ -59,10 +59,16 @@ describe("a full build against the stand-in mlc_llm", () => {
       "tokenizer.json",
       "tensor-cache.json",
       "params_shard_0.bin",
-      "params_shard_2.bin",
     ]) {
       expect(existsSync(join(main, f)), f).toBe(true);
     }
+    // mlc_llm's three small shards are re-cut into one of at most 96 MB (reshard.ts).
+    expect(existsSync(join(main, "params_shard_1.bin"))).toBe(false);
+    const manifest = JSON.parse(readFileSync(join(main, "tensor-cache.json"), "utf8")) as {
+      records: { dataPath: string; nbytes: number }[];
+    };
+    expect(manifest.records.map((r) => r.dataPath)).toEqual(["params_shard_0.bin"]);
+    expect(readFileSync(join(main, "params_shard_0.bin")).length).toBe(manifest.records[0]!.nbytes);
     const config = JSON.parse(readFileSync(join(main, "mlc-chat-config.json"), "utf8")) as Record<
       string,
       unknown
@@ -106,10 +112,11 @@ describe("a full build against the stand-in mlc_llm", () => {
     expect(entry.integrity.config).toBe(sri("sha384", join(main, "mlc-chat-config.json")));
     expect(entry.integrity.tokenizer).toBe(sri("sha384", join(main, "tokenizer.json")));
     expect(entry.integrity.modelLib).toBe(sri("sha384", wasm));
-    expect(entry.integrity.shards["params_shard_1.bin"]).toBe(
-      sri("sha256", join(main, "params_shard_1.bin")),
+    // Hashes are of the re-cut shards, the files the app downloads.
+    expect(entry.integrity.shards["params_shard_0.bin"]).toBe(
+      sri("sha256", join(main, "params_shard_0.bin")),
     );
-    expect(Object.keys(entry.integrity.shards)).toHaveLength(3);
+    expect(Object.keys(entry.integrity.shards)).toHaveLength(1);
     expect(readJson<Catalog>(".model-build/out/catalog.json").models).toHaveLength(4);
     expect(readFileSync(join(tmp.dir, ".model-build/model-build.log"), "utf8")).toContain(
       "convert_weight",
@@ -168,9 +175,10 @@ describe("failures and resume", () => {
     expect(buildCalls(rec)[0]).toBe("convert_weight CuteGPT-13B-ift-q4f16_1-MLC");
     const shard = join(
       tmp.dir,
-      ".model-build/out/CuteGPT-13B-ift-q4f16_1-MLC/resolve/main/params_shard_1.bin",
+      ".model-build/out/CuteGPT-13B-ift-q4f16_1-MLC/resolve/main/params_shard_0.bin",
     );
-    expect(readFileSync(shard).length).toBeGreaterThan(10);
+    // All three shards, whole, in the one re-cut shard (the broken one had 10 bytes).
+    expect(readFileSync(shard).length).toBeGreaterThan(3 * 50 * 10);
   });
 
   it("does not trust a command that exits 0 with missing shards", async () => {

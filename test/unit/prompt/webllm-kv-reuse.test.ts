@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { CUTEGPT_META, generatePrompt, type HistoryPair } from "../../../app/prompt/cutegpt";
 import { trainingLayoutTurns } from "../../../app/prompt/training-layout";
 import { replyEndedOnStopToken } from "../../../workers/kv-reuse";
@@ -33,6 +33,9 @@ function seedSession(id: string): HistoryPair[] {
 
 const WINDOW = 8192;
 let engine: SimulatedEngine;
+// Each turn runs web-llm's real prefill and decode code over thousands of tokens: seconds on
+// a loaded machine, whatever the speed (no timing is asserted here).
+vi.setConfig({ testTimeout: 60_000 });
 const encode = (text: string) => engine.encode(text);
 /** What CuteGPT's dataset.py builds: each piece encoded alone, the reply with its `<end>`. */
 const trainingTokens = (pairs: readonly HistoryPair[]) => [
