@@ -6,7 +6,8 @@ export type BuildErrorCode =
   | "command-failed"
   | "incomplete-output"
   | "tokenizer"
-  | "catalog";
+  | "catalog"
+  | "publish";
 
 export class BuildError extends Error {
   readonly code: BuildErrorCode;

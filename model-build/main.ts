@@ -4,6 +4,7 @@ import { USAGE, parseOptions } from "./options";
 import { buildPlan, describePlan, type Step } from "./plan";
 import { assertPreflight, preflight } from "./preflight";
 import { displayPath, realSystem, type System } from "./runner";
+import { publish } from "./publish";
 import { serveFolder } from "./serve";
 import { execute, isDone } from "./steps";
 
@@ -15,6 +16,8 @@ export interface CliIo {
   system?: Partial<Pick<System, "freeDiskBytes" | "totalMemBytes">>;
   /** Called with the URL once --serve is listening; the promise ends when the server closes. */
   onServing?: (url: string, close: () => void) => void;
+  /** publish's HTTP client (tests hand in one that reaches only their stand-in hub). */
+  fetch?: typeof fetch;
 }
 
 async function serveAndWait(root: string, port: number, io: CliIo, log: Logger): Promise<void> {
@@ -36,6 +39,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const options = parseOptions(argv);
     if (options.help) {
       io.out(USAGE + "\n");
+      return 0;
+    }
+    if (options.command === "publish") {
+      await publish(options, {
+        cwd: io.cwd,
+        env: io.env,
+        log,
+        ...(io.fetch && { fetch: io.fetch }),
+      });
       return 0;
     }
     const system: System = { ...realSystem(io.cwd, io.env), ...io.system };

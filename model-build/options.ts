@@ -37,7 +37,7 @@ export const CHECKPOINTS = {
 } as const;
 export type CheckpointRole = keyof typeof CHECKPOINTS;
 
-export type Command = "build" | "bench" | "serve";
+export type Command = "build" | "bench" | "serve" | "publish";
 
 export interface Options {
   command: Command;
@@ -59,9 +59,15 @@ export interface Options {
   port: number;
   force: boolean;
   help: boolean;
+  /** publish: `hf:<owner>` or a folder. */
+  to: string | undefined;
+  /** publish: the URL the files are served from (a folder's address, or another hub). */
+  baseUrl: string | undefined;
+  /** publish: create new hub repositories as private. */
+  private: boolean;
 }
 
-export const USAGE = `Usage: npm run model-build -- [build|bench|serve] [options]
+export const USAGE = `Usage: npm run model-build -- [build|bench|serve|publish] [options]
 
 Turns the CuteGPT 13B checkpoints into web-llm artifacts (see model-build/README.md).
 
@@ -70,6 +76,9 @@ Commands
                            -> compile (webgpu) -> layout -> integrity -> catalog
   bench                    native prefill/decode tokens/s with mlc_llm (needs --native)
   serve                    serve --out on 127.0.0.1 with CORS headers
+  publish                  upload --out to Hugging Face (--to hf:<owner>) or a folder
+                           (--to <dir> --base-url <url>), skipping files already there with
+                           the same sha256, and point the catalog's entries at them
 
 Options
   --variants <list>        ift,lora-merged (default: both)
@@ -88,6 +97,10 @@ Options
   --serve                  serve the output folder when the build is done
   --port <n>               port for serving (default: 8090)
   --force                  redo finished steps
+  --to <hf:owner|dir>      publish: where to (one hub repository per model id)
+  --base-url <url>         publish: address the files are served from (default for the hub:
+                           https://huggingface.co)
+  --private                publish: new hub repositories are private
   -h, --help               this text`;
 
 function list<T extends string>(
@@ -135,6 +148,9 @@ export function parseOptions(argv: string[]): Options {
         serve: { type: "boolean", default: false },
         port: { type: "string" },
         force: { type: "boolean", default: false },
+        to: { type: "string" },
+        "base-url": { type: "string" },
+        private: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -146,7 +162,7 @@ export function parseOptions(argv: string[]): Options {
     throw new BuildError("usage", `Only one command is allowed; got ${positionals.join(" ")}.`);
   }
   const command = (positionals[0] ?? "build") as Command;
-  if (!["build", "bench", "serve"].includes(command)) {
+  if (!["build", "bench", "serve", "publish"].includes(command)) {
     throw new BuildError("usage", `Unknown command "${command}".\n\n${USAGE}`);
   }
   const native = values.native;
@@ -192,5 +208,8 @@ export function parseOptions(argv: string[]): Options {
     port,
     force: values.force,
     help: values.help,
+    to: values.to,
+    baseUrl: values["base-url"],
+    private: values.private,
   };
 }

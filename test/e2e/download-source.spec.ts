@@ -116,3 +116,28 @@ test("a model half-downloaded from one source finishes from another without fetc
   await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
   expect(second.requests.length).toBe(before);
 });
+
+test("a source that cannot be reached ends in a network error that points at the setting", async ({
+  page,
+}) => {
+  const model = makeModel({ id: "mf-unreachable", shards: 2 });
+  const gone = await startModelServer([model]);
+  const deadBase = gone.url;
+  await gone.close();
+  await page.route("**/models/catalog.json", async (route) => {
+    const response = await route.fetch();
+    const catalog = (await response.json()) as { models: unknown[] };
+    catalog.models.push({
+      ...model.entry,
+      modelPath: CANONICAL + model.entry.modelPath,
+      modelLibPath: CANONICAL + model.entry.modelLibPath,
+    });
+    await route.fulfill({ response, json: catalog });
+  });
+  await openApp(page);
+  await chooseCustomSource(page, deadBase);
+  await page.getByRole("combobox", { name: "Model" }).selectOption(model.id);
+  await page.getByRole("button", { name: "Load model" }).click();
+  await expect(page.locator('[data-error-code="network"]')).toBeVisible();
+  await expect(page.getByTestId("network-hint")).toContainText("choose another download source");
+});
