@@ -193,6 +193,60 @@ export const en = {
   updateReady: "A new version is ready.",
   updateReload: "Reload to update",
   updateAfterReply: "Updating after this reply…",
+  // Layout (issue 16)
+  modelNotLoaded: "Not loaded",
+  modelAndSettings: "Model and settings",
+  skipToComposer: "Skip to the message box",
+  jumpToLatest: "Jump to latest",
+  // Errors by code (issue 16): the sentence is chosen at display time, in the UI's language;
+  // the engine's own text is only behind "Details".
+  errorDetails: "Details",
+  errNoWebgpu:
+    "This browser cannot use WebGPU. Use a recent Chrome or Edge on a desktop, or turn on WebGPU in the browser settings.",
+  errMissingGpuFeature:
+    "This GPU lacks a feature this model build needs. Pick the q4f32_1 build of the model.",
+  errModelFilesNotFound:
+    "The model files were not found where the model list says they are. Build them with model-build or check the model's address.",
+  errModelLibraryInvalid:
+    "The model library (.wasm) is not valid for this app. Rebuild it with model-build.",
+  errDeviceLost:
+    "The GPU stopped responding, most likely out of memory. Close other GPU-heavy tabs or pick a smaller model; sending again reloads it.",
+  errContextWindowExceeded:
+    "The conversation is longer than the model can read at once. Start a new chat, shorten the message or send fewer past turns.",
+  errWorkerCrashed:
+    "The model stopped unexpectedly (it may have run out of memory). Your messages are kept; sending again restarts it.",
+  errNotLoaded: "No model is loaded. Pick a model and load it, then send again.",
+  errBusy: "The model is busy with another request. Wait for it to finish, then try again.",
+  errNetwork:
+    "The model files could not be downloaded: the network is unreachable. Check the connection; downloaded files are kept and the download resumes.",
+  errQuotaExceeded:
+    "Not enough browser storage for this model. Free disk space or delete cached models under Storage, then load again; downloaded files are kept.",
+  errQuotaExceededSized:
+    "Not enough browser storage: the model needs {{needed}} MB more, and this site may use only {{free}} MB more. Free disk space or delete cached models under Storage, then try again.",
+  errIntegrity:
+    "A downloaded model file is damaged (its checksum does not match). Load again to download it anew.",
+  errCancelled: "Download cancelled. Downloaded files are kept; loading again resumes it.",
+  errUnknown: "Something went wrong in the engine. Try again; the details below may help.",
+  errCatalog:
+    "The model list could not be read. Reload the page; if it stays, the site is missing its catalog.",
+  errSave:
+    "Your chats could not be saved. They stay open in this tab; free some disk space and they will be saved again.",
+  reasonFilesMissing:
+    "its files are not on this server yet: build them with model-build or import the folder",
+  reasonNoF16:
+    "this GPU cannot compute in 16-bit floats (no WebGPU shader-f16); use the q4f32_1 build",
+  reasonMissingFeature: "this GPU lacks the WebGPU feature {{features}}",
+  reasonBufferTooSmall: "this GPU allows buffers of {{limit}} but the model needs {{needed}}",
+  reasonOther: "it cannot run on this GPU",
+  noticeRefetched: "A damaged model file was downloaded again.",
+  shareErrBadVersion:
+    "This link was made by another version of CuteGPT Web. Reload the app to update it, then open the link again.",
+  shareErrDamaged:
+    "This link is damaged or incomplete. Ask the sender for the link again and make sure it is copied whole.",
+  shareErrTooLarge:
+    "This link is larger than any shared conversation can be, so it was not opened.",
+  searchResults_one: "{{count}} chat matches",
+  loadingChat_one: "Loading this chat ({{count}} message)…",
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -380,6 +434,47 @@ export const zh: Record<StringKey, string> = {
   updateReady: "新版本已就绪。",
   updateReload: "重新加载以更新",
   updateAfterReply: "本次回复结束后更新…",
+  modelNotLoaded: "未加载",
+  modelAndSettings: "模型与设置",
+  skipToComposer: "跳到输入框",
+  jumpToLatest: "跳到最新",
+  errorDetails: "详情",
+  errNoWebgpu:
+    "此浏览器无法使用 WebGPU。请在桌面电脑上使用较新的 Chrome 或 Edge，或在浏览器设置中开启 WebGPU。",
+  errMissingGpuFeature: "此 GPU 缺少这个模型版本所需的功能。请选择该模型的 q4f32_1 版本。",
+  errModelFilesNotFound:
+    "在模型列表指定的位置找不到模型文件。请用 model-build 构建，或检查模型地址。",
+  errModelLibraryInvalid: "模型库（.wasm）对本应用无效。请用 model-build 重新构建。",
+  errDeviceLost:
+    "GPU 停止响应，很可能是显存不足。请关闭其他占用 GPU 的标签页或选择更小的模型；再次发送会重新加载。",
+  errContextWindowExceeded:
+    "对话长度超出了模型一次能读取的范围。请新建对话、缩短消息，或减少携带的历史轮数。",
+  errWorkerCrashed: "模型意外停止（可能是内存不足）。你的消息都已保留；再次发送会重新启动模型。",
+  errNotLoaded: "尚未加载模型。请选择并加载模型后再发送。",
+  errBusy: "模型正在处理另一个请求。请等待完成后再试。",
+  errNetwork: "无法下载模型文件：网络不可用。请检查网络连接；已下载的文件会保留，下载会继续。",
+  errQuotaExceeded:
+    "浏览器存储空间不足，无法保存此模型。请释放磁盘空间或在“存储”中删除已缓存的模型后再加载；已下载的文件会保留。",
+  errQuotaExceededSized:
+    "浏览器存储空间不足：模型还需要 {{needed}} MB，而本站点最多只能再使用 {{free}} MB。请释放磁盘空间或在“存储”中删除已缓存的模型后再试。",
+  errIntegrity: "下载的模型文件已损坏（校验和不匹配）。请重新加载以重新下载。",
+  errCancelled: "下载已停止。已下载的文件会保留，再次加载会继续下载。",
+  errUnknown: "引擎出现了问题。请重试；下面的详情可能有帮助。",
+  errCatalog: "无法读取模型列表。请重新加载页面；如果仍然如此，说明站点缺少模型目录。",
+  errSave: "对话未能保存。它们仍在此标签页中打开；释放一些磁盘空间后会再次保存。",
+  reasonFilesMissing: "服务器上还没有它的文件：请用 model-build 构建或导入文件夹",
+  reasonNoF16: "此 GPU 不支持 16 位浮点计算（没有 WebGPU shader-f16）；请使用 q4f32_1 版本",
+  reasonMissingFeature: "此 GPU 缺少 WebGPU 功能 {{features}}",
+  reasonBufferTooSmall: "此 GPU 允许的缓冲区为 {{limit}}，而模型需要 {{needed}}",
+  reasonOther: "无法在此 GPU 上运行",
+  noticeRefetched: "一个损坏的模型文件已重新下载。",
+  shareErrBadVersion:
+    "此链接由其他版本的 CuteGPT Web 生成。请重新加载应用以更新，然后再次打开链接。",
+  shareErrDamaged: "此链接已损坏或不完整。请向发送者重新索取链接，并确保完整复制。",
+  shareErrTooLarge: "此链接超出了分享对话可能的大小，因此未打开。",
+  // Chinese has one plural form; these only mirror the English keys.
+  searchResults_one: "{{count}} 个对话匹配",
+  loadingChat_one: "正在读取此对话（{{count}} 条消息）…",
 };
 
 export type Strings = Record<StringKey, string>;

@@ -50,7 +50,7 @@ export function EditMessageForm({ conversationId, message, onDone }: Props) {
             submit();
           }
         }}
-        className="w-full rounded border border-zinc-300 bg-white p-2 text-sm focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-900"
+        className="w-full rounded border border-zinc-300 bg-white p-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
       />
       <p id={noteId} className="text-xs text-zinc-600 dark:text-zinc-400">
         {t.editNote}
@@ -62,7 +62,7 @@ export function EditMessageForm({ conversationId, message, onDone }: Props) {
         <button
           type="submit"
           disabled={!text.trim()}
-          className="rounded bg-violet-700 px-2 py-0.5 text-xs text-white hover:bg-violet-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50"
+          className="rounded bg-violet-700 px-2 py-0.5 text-xs text-white hover:bg-violet-800 disabled:opacity-50"
         >
           {t.saveAndSend}
         </button>

@@ -10,7 +10,7 @@ interface Props {
 }
 
 export const actionClass =
-  "rounded px-2 py-0.5 text-xs text-zinc-700 hover:bg-zinc-200 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50 dark:text-zinc-300 dark:hover:bg-zinc-800";
+  "rounded px-2 py-0.5 text-xs text-zinc-700 hover:bg-zinc-200 disabled:opacity-50 dark:text-zinc-300 dark:hover:bg-zinc-800";
 
 /**
  * Copy, edit (questions), regenerate (the last reply), continue (a reply cut at the max-token

@@ -1,5 +1,7 @@
 import { memo, useState } from "react";
-import type { Strings } from "../../i18n/strings";
+import { translate, type Strings } from "../../i18n/strings";
+import { errorSentence } from "../../i18n/error-text";
+import { ErrorNotice } from "../../ui/ErrorNotice";
 import type { ChatMessage } from "../../storage/types";
 import { useApp } from "../../shell/store";
 import { formatRate } from "../../ui/format";
@@ -90,14 +92,14 @@ function MessageFooter({ message, t }: Props) {
         </p>
       )}
       {message.error && (
-        <p
-          role="alert"
-          data-error-code={message.error.code}
+        <ErrorNotice
+          code={message.error.code}
+          sentence={errorSentence(translate, message.error)}
+          details={message.error.message}
+          detailsLabel={t.errorDetails}
+          prefix={message.status === "error" ? `${t.failed}: ` : ""}
           className="max-w-[90%] text-xs text-red-700 dark:text-red-400"
-        >
-          {message.status === "error" ? `${t.failed}: ` : ""}
-          {message.error.message}
-        </p>
+        />
       )}
     </>
   );

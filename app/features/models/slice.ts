@@ -7,6 +7,7 @@ import { fetchCatalog, modelSpecFor, type CatalogEntry } from "./catalog";
 import { preferredModel, unsupportedReason } from "./compatibility";
 
 export type LoadState = "idle" | "loading" | "ready" | "error";
+export type LoadNoticeCode = "cancelled" | "progress-notice";
 
 export interface ModelsSlice {
   catalog: CatalogEntry[];
@@ -17,6 +18,8 @@ export interface ModelsSlice {
   missingFiles: Record<string, boolean>;
   /** Something about the last load the user should know (a refetched shard, a cancel). */
   loadNotice: string | undefined;
+  /** What kind of notice it is, so it is worded in the UI's language (the text is the worker's). */
+  loadNoticeCode: LoadNoticeCode | undefined;
   /** Stops the model download in progress; finished files are kept. */
   cancelLoad(): Promise<void>;
   selectedModelId: string | undefined;
@@ -41,6 +44,7 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
     gpu: { status: "checking" },
     missingFiles: {},
     loadNotice: undefined,
+    loadNoticeCode: undefined,
     selectedModelId: undefined,
     loadedModelId: undefined,
     loadState: "idle",
@@ -91,12 +95,17 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
         progress: undefined,
         loadError: undefined,
         loadNotice: undefined,
+        loadNoticeCode: undefined,
       });
       try {
         const tooBig = await get().prepareDownload(entry);
-        if (tooBig) throw new EngineClientError("quota-exceeded", tooBig);
+        if (tooBig) throw new EngineClientError("quota-exceeded", tooBig.message, tooBig.params);
         await deps.engine.load(modelSpecFor(entry, new URL(modelBaseUrl)), (progress) =>
-          set(progress.notice ? { progress, loadNotice: progress.notice } : { progress }),
+          set(
+            progress.notice
+              ? { progress, loadNotice: progress.notice, loadNoticeCode: "progress-notice" }
+              : { progress },
+          ),
         );
         set({ loadState: "ready", loadedModelId: entry.id, progress: undefined });
         void get()
@@ -109,7 +118,12 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
           .refreshStorage()
           .catch(() => undefined);
         if (info.code === "cancelled") {
-          set({ loadState: "idle", loadedModelId: undefined, loadNotice: info.message });
+          set({
+            loadState: "idle",
+            loadedModelId: undefined,
+            loadNotice: info.message,
+            loadNoticeCode: "cancelled",
+          });
           return false;
         }
         set({ loadState: "error", loadedModelId: undefined, loadError: info });

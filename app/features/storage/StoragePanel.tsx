@@ -1,5 +1,7 @@
 import { useState } from "react";
-import { useStrings } from "../../i18n/strings";
+import { useStrings, useTranslate } from "../../i18n/strings";
+import { errorSentence } from "../../i18n/error-text";
+import { ErrorNotice } from "../../ui/ErrorNotice";
 import { useApp } from "../../shell/store";
 import { formatSize } from "../../ui/format";
 import { filesFromDrop, filesFromInput } from "./folder-files";
@@ -10,6 +12,7 @@ import { filesFromDrop, filesFromInput } from "./folder-files";
  */
 export function StoragePanel() {
   const t = useStrings();
+  const tr = useTranslate();
   const cached = useApp((s) => s.cachedModels);
   const catalog = useApp((s) => s.catalog);
   const estimate = useApp((s) => s.storageEstimate);
@@ -112,23 +115,26 @@ export function StoragePanel() {
           </label>
           <p className="text-xs text-zinc-600 dark:text-zinc-400">{t.storageDrop}</p>
         </div>
-        {message && (
-          <p
-            role={message.kind === "error" ? "alert" : "status"}
-            data-testid="storage-message"
-            data-error-code={message.code}
-            className={
-              message.kind === "error"
-                ? "text-red-700 dark:text-red-400"
-                : "text-zinc-700 dark:text-zinc-300"
-            }
-          >
-            {message.kind === "info" && message.text === "deleted"
-              ? t.storageDeleted
-              : message.kind === "info"
-                ? `${t.storageImported}: ${message.text}`
-                : message.text}
-          </p>
+        {message?.kind === "error" ? (
+          <ErrorNotice
+            testId="storage-message"
+            code={message.code ?? "unknown"}
+            sentence={errorSentence(tr, { code: message.code ?? "unknown" })}
+            details={message.text}
+            detailsLabel={t.errorDetails}
+          />
+        ) : (
+          message && (
+            <p
+              role="status"
+              data-testid="storage-message"
+              className="text-zinc-700 dark:text-zinc-300"
+            >
+              {message.text === "deleted"
+                ? t.storageDeleted
+                : `${t.storageImported}: ${message.text}`}
+            </p>
+          )
         )}
       </div>
     </details>
