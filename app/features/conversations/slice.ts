@@ -12,6 +12,7 @@ import type {
   StoredSummaries,
 } from "../../storage/types";
 import { newId } from "../../ui/ids";
+import { titleFromQuestion } from "./title";
 
 /**
  * Conversations are known in two depths. `summaries` lists every conversation (what the
@@ -89,8 +90,6 @@ export interface MergeReport {
   merged: number;
   unchanged: number;
 }
-
-const TITLE_LENGTH = 48;
 
 export function createConversationsSlice(
   deps: StoreDeps,
@@ -373,7 +372,7 @@ export function createConversationsSlice(
           ? { ...existing, messages: [...existing.messages, message], updatedAt: now }
           : {
               id: conversationId ?? newId(),
-              title: titleFrom(message.content),
+              title: titleFromQuestion(message.content),
               createdAt: now,
               updatedAt: now,
               messages: [message],
@@ -559,14 +558,6 @@ export function createConversationsSlice(
       },
     };
   };
-}
-
-function titleFrom(text: string): string {
-  const line = text.trim().split("\n")[0] ?? "";
-  const chars = Array.from(line);
-  return chars.length > TITLE_LENGTH
-    ? chars.slice(0, TITLE_LENGTH).join("") + "…"
-    : line || "New chat";
 }
 
 function errorName(error: unknown): string {
