@@ -49,7 +49,10 @@ export const MessageView = memo(function MessageView({ message, t }: Props) {
           }`}
         >
           {mine ? (
-            message.content
+            <>
+              {message.content}
+              {message.input && <QuotedInput input={message.input} label={t.inputFieldLabel} />}
+            </>
           ) : (
             <Markdown text={message.content} streaming={streaming} cacheKey={message.id} />
           )}
@@ -71,6 +74,19 @@ export const MessageView = memo(function MessageView({ message, t }: Props) {
     </article>
   );
 });
+
+/** The text an instruction works on ("+ Add input"), shown with the question it was sent with. */
+function QuotedInput({ input, label }: { input: string; label: string }) {
+  return (
+    <blockquote
+      data-testid="message-input"
+      aria-label={label}
+      className="mt-2 border-l-2 border-white/70 pl-2 text-white/90"
+    >
+      {input}
+    </blockquote>
+  );
+}
 
 function MessageFooter({ message, t }: Props) {
   const parts: string[] = [];
