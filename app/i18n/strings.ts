@@ -245,6 +245,12 @@ export const en = {
     "This link is damaged or incomplete. Ask the sender for the link again and make sure it is copied whole.",
   shareErrTooLarge:
     "This link is larger than any shared conversation can be, so it was not opened.",
+  storageDeleteConfirm:
+    "Delete the files of {{name}}? This frees {{size}}; using the model again downloads them again.",
+  storageDeleteSized: "Delete {{size}}",
+  messageDeletedPair: "Deleted the question and its answer.",
+  messageDeleted: "Deleted the message.",
+  deleteQuestionHint: "Delete this question and its answer",
   searchResults_one: "{{count}} chat matches",
   loadingChat_one: "Loading this chat ({{count}} message)…",
 } as const;
@@ -472,6 +478,11 @@ export const zh: Record<StringKey, string> = {
     "此链接由其他版本的 CuteGPT Web 生成。请重新加载应用以更新，然后再次打开链接。",
   shareErrDamaged: "此链接已损坏或不完整。请向发送者重新索取链接，并确保完整复制。",
   shareErrTooLarge: "此链接超出了分享对话可能的大小，因此未打开。",
+  storageDeleteConfirm: "删除 {{name}} 的文件？将释放 {{size}}；再次使用该模型需要重新下载。",
+  storageDeleteSized: "删除 {{size}}",
+  messageDeletedPair: "已删除这个问题及其回答。",
+  messageDeleted: "已删除这条消息。",
+  deleteQuestionHint: "删除这个问题及其回答",
   // Chinese has one plural form; these only mirror the English keys.
   searchResults_one: "{{count}} 个对话匹配",
   loadingChat_one: "正在读取此对话（{{count}} 条消息）…",

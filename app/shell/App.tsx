@@ -1,5 +1,6 @@
 import { Composer } from "../features/chat/Composer";
 import { MessageList } from "../features/chat/MessageList";
+import { MessageUndoNotice } from "../features/chat/MessageUndoNotice";
 import { Sidebar } from "../features/conversations/Sidebar";
 import {
   ConversationLoading,
@@ -98,6 +99,7 @@ const AppLayout = memo(function AppLayout() {
         ) : (
           <>
             <MessageList />
+            <MessageUndoNotice />
             <Composer />
           </>
         )}

@@ -259,6 +259,12 @@ test("the storage panel lists a cached model with its size and Delete removes ev
   await expect(page.getByTestId("storage-usage")).toContainText(/Used .* of /);
 
   await row.getByRole("button", { name: `Delete Fixture model ${model.id}` }).click();
+  // Asked first, with the size; Cancel keeps the files.
+  await expect(row).toContainText(`Delete the files of Fixture model ${model.id}? This frees 1 MB`);
+  await row.getByRole("button", { name: "Cancel" }).click();
+  await expect(row.getByTestId("cached-size")).toHaveText("1 MB");
+  await row.getByRole("button", { name: `Delete Fixture model ${model.id}` }).click();
+  await row.getByRole("button", { name: "Delete 1 MB" }).click();
   await expect(page.getByTestId("storage-message")).toHaveText(/space is free/);
   await expect(row).toHaveCount(0);
   for (const scope of ["webllm/model", "webllm/config", "webllm/wasm"]) {
