@@ -53,6 +53,11 @@ test("model choice, generation settings and storage open in a dialog; loading cl
   await expect(page.getByRole("combobox", { name: "Model" })).toBeVisible();
   await loadModel(page, "test-engine-fast");
   await expect(page.getByRole("textbox", { name: "Message" })).toBeFocused();
+  // The message box names the model that answers.
+  await expect(page.getByRole("textbox", { name: "Message" })).toHaveAttribute(
+    "placeholder",
+    /^Message Test engine \(fast\)…/,
+  );
   await expect(page.getByRole("combobox", { name: "Model" })).toHaveCount(0);
   await expect(page.getByText("Storage and model files")).toHaveCount(0);
 

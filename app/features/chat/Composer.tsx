@@ -1,6 +1,6 @@
 import type { KeyboardEvent } from "react";
 import { useApp } from "../../shell/store";
-import { useStrings } from "../../i18n/strings";
+import { useStrings, useTranslate } from "../../i18n/strings";
 import { isSendKeystroke } from "../../ui/send-key";
 
 const FIELD =
@@ -12,6 +12,11 @@ const FIELD =
  */
 export function Composer() {
   const t = useStrings();
+  const tr = useTranslate();
+  // The placeholder names the model that will answer (the selected one, loaded on send).
+  const modelName = useApp(
+    (s) => s.catalog.find((m) => m.id === s.selectedModelId)?.name ?? t.appName,
+  );
   const { text, input, showInput } = useApp((s) => s.composer);
   const setComposer = useApp((s) => s.setComposer);
   const sendKey = useApp((s) => s.sendKey);
@@ -58,9 +63,10 @@ export function Composer() {
             id="composer"
             rows={2}
             value={text}
-            placeholder={
-              sendKey === "mod-enter" ? t.composerPlaceholderModEnter : t.composerPlaceholder
-            }
+            placeholder={tr(
+              sendKey === "mod-enter" ? "composerPlaceholderModEnter" : "composerPlaceholder",
+              { model: modelName },
+            )}
             onChange={(e) => setComposer({ text: e.target.value })}
             onKeyDown={onKeyDown}
             className={`${FIELD} min-h-[2.5rem]`}
