@@ -5,19 +5,26 @@ export class EngineClientError extends Error {
   constructor(
     readonly code: EngineErrorCode,
     message: string,
+    readonly params?: Record<string, string | number>,
   ) {
     super(message);
     this.name = "EngineClientError";
   }
 
   static from(info: EngineErrorInfo): EngineClientError {
-    return new EngineClientError(info.code, info.message);
+    return new EngineClientError(info.code, info.message, info.params);
   }
 }
 
 /** Any failure reaching the UI from the engine client, as the `{code, message}` it shows. */
 export function engineErrorInfo(error: unknown): EngineErrorInfo {
-  if (error instanceof EngineClientError) return { code: error.code, message: error.message };
+  if (error instanceof EngineClientError) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.params !== undefined && { params: error.params }),
+    };
+  }
   return { code: "unknown", message: error instanceof Error ? error.message : String(error) };
 }
 

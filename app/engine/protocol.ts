@@ -32,6 +32,8 @@ export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
 export interface EngineErrorInfo {
   code: EngineErrorCode;
   message: string;
+  /** Values the UI's sentence for the code names (app/i18n/error-text.ts); the message is the detail. */
+  params?: Record<string, string | number>;
 }
 
 /** What the worker needs to know to load one model; built from a catalog entry. */

@@ -14,8 +14,8 @@ export const en = {
   reload: "Load again",
   send: "Send",
   stop: "Stop",
-  composerPlaceholder: "Message CuteGPT… (Enter to send, Shift+Enter for a new line)",
-  composerPlaceholderModEnter: "Message CuteGPT… (Ctrl/⌘+Enter to send, Enter for a new line)",
+  composerPlaceholder: "Message {{model}}… (Enter to send, Shift+Enter for a new line)",
+  composerPlaceholderModEnter: "Message {{model}}… (Ctrl/⌘+Enter to send, Enter for a new line)",
   composerLabel: "Message",
   emptyChat: "Pick a model, load it, and ask anything in Chinese or English.",
   you: "You",
@@ -226,6 +226,59 @@ export const en = {
   updateReady: "A new version is ready.",
   updateReload: "Reload to update",
   updateAfterReply: "Updating after this reply…",
+  // Layout (issue 16)
+  modelNotLoaded: "Not loaded",
+  modelAndSettings: "Model and settings",
+  skipToComposer: "Skip to the message box",
+  jumpToLatest: "Jump to latest",
+  // Errors by code (issue 16): the sentence is chosen at display time, in the UI's language;
+  // the engine's own text is only behind "Details".
+  errorDetails: "Details",
+  errNoWebgpu:
+    "This browser cannot use WebGPU. Use a recent Chrome or Edge on a desktop, or turn on WebGPU in the browser settings.",
+  errMissingGpuFeature:
+    "This GPU lacks a feature this model build needs. Pick the q4f32_1 build of the model.",
+  errModelFilesNotFound:
+    "The model files were not found where the model list says they are. Build them with model-build or check the model's address.",
+  errModelLibraryInvalid:
+    "The model library (.wasm) is not valid for this app. Rebuild it with model-build.",
+  errDeviceLost:
+    "The GPU stopped responding, most likely out of memory. Close other GPU-heavy tabs or pick a smaller model; sending again reloads it.",
+  errContextWindowExceeded:
+    "The conversation is longer than the model can read at once. Start a new chat, shorten the message or send fewer past turns.",
+  errWorkerCrashed:
+    "The model stopped unexpectedly (it may have run out of memory). Your messages are kept; sending again restarts it.",
+  errNotLoaded: "No model is loaded. Pick a model and load it, then send again.",
+  errBusy: "The model is busy with another request. Wait for it to finish, then try again.",
+  errNetwork:
+    "The model files could not be downloaded: the network is unreachable. Check the connection; downloaded files are kept and the download resumes.",
+  errQuotaExceeded:
+    "Not enough browser storage for this model. Free disk space or delete cached models under Storage, then load again; downloaded files are kept.",
+  errQuotaExceededSized:
+    "Not enough browser storage: the model needs {{needed}} MB more, and this site may use only {{free}} MB more. Free disk space or delete cached models under Storage, then try again.",
+  errIntegrity:
+    "A downloaded model file is damaged (its checksum does not match). Load again to download it anew.",
+  errCancelled: "Download cancelled. Downloaded files are kept; loading again resumes it.",
+  errUnknown: "Something went wrong in the engine. Try again; the details below may help.",
+  errCatalog:
+    "The model list could not be read. Reload the page; if it stays, the site is missing its catalog.",
+  errSave:
+    "Your chats could not be saved. They stay open in this tab; free some disk space and they will be saved again.",
+  noticeRefetched: "A damaged model file was downloaded again.",
+  shareErrBadVersion:
+    "This link was made by another version of CuteGPT Web. Reload the app to update it, then open the link again.",
+  shareErrDamaged:
+    "This link is damaged or incomplete. Ask the sender for the link again and make sure it is copied whole.",
+  shareErrTooLarge:
+    "This link is larger than any shared conversation can be, so it was not opened.",
+  storageDeleteConfirm:
+    "Delete the files of {{name}}? This frees {{size}}; using the model again downloads them again.",
+  storageDeleteSized: "Delete {{size}}",
+  messageDeletedPair: "Deleted the question and its answer.",
+  messageDeleted: "Deleted the message.",
+  deleteQuestionHint: "Delete this question and its answer",
+  searchResults_one: "{{count}} chat matches",
+  loadingChat_one: "Loading this chat ({{count}} message)…",
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -242,8 +295,8 @@ export const zh: Record<StringKey, string> = {
   reload: "重新加载",
   send: "发送",
   stop: "停止",
-  composerPlaceholder: "给 CuteGPT 发消息…（Enter 发送，Shift+Enter 换行）",
-  composerPlaceholderModEnter: "给 CuteGPT 发消息…（Ctrl/⌘+Enter 发送，Enter 换行）",
+  composerPlaceholder: "给 {{model}} 发消息…（Enter 发送，Shift+Enter 换行）",
+  composerPlaceholderModEnter: "给 {{model}} 发消息…（Ctrl/⌘+Enter 发送，Enter 换行）",
   composerLabel: "消息",
   emptyChat: "选择一个模型并加载，然后用中文或英文提问。",
   you: "你",
@@ -441,6 +494,47 @@ export const zh: Record<StringKey, string> = {
   updateReady: "新版本已就绪。",
   updateReload: "重新加载以更新",
   updateAfterReply: "本次回复结束后更新…",
+  modelNotLoaded: "未加载",
+  modelAndSettings: "模型与设置",
+  skipToComposer: "跳到输入框",
+  jumpToLatest: "跳到最新",
+  errorDetails: "详情",
+  errNoWebgpu:
+    "此浏览器无法使用 WebGPU。请在桌面电脑上使用较新的 Chrome 或 Edge，或在浏览器设置中开启 WebGPU。",
+  errMissingGpuFeature: "此 GPU 缺少这个模型版本所需的功能。请选择该模型的 q4f32_1 版本。",
+  errModelFilesNotFound:
+    "在模型列表指定的位置找不到模型文件。请用 model-build 构建，或检查模型地址。",
+  errModelLibraryInvalid: "模型库（.wasm）对本应用无效。请用 model-build 重新构建。",
+  errDeviceLost:
+    "GPU 停止响应，很可能是显存不足。请关闭其他占用 GPU 的标签页或选择更小的模型；再次发送会重新加载。",
+  errContextWindowExceeded:
+    "对话长度超出了模型一次能读取的范围。请新建对话、缩短消息，或减少携带的历史轮数。",
+  errWorkerCrashed: "模型意外停止（可能是内存不足）。你的消息都已保留；再次发送会重新启动模型。",
+  errNotLoaded: "尚未加载模型。请选择并加载模型后再发送。",
+  errBusy: "模型正在处理另一个请求。请等待完成后再试。",
+  errNetwork: "无法下载模型文件：网络不可用。请检查网络连接；已下载的文件会保留，下载会继续。",
+  errQuotaExceeded:
+    "浏览器存储空间不足，无法保存此模型。请释放磁盘空间或在“存储”中删除已缓存的模型后再加载；已下载的文件会保留。",
+  errQuotaExceededSized:
+    "浏览器存储空间不足：模型还需要 {{needed}} MB，而本站点最多只能再使用 {{free}} MB。请释放磁盘空间或在“存储”中删除已缓存的模型后再试。",
+  errIntegrity: "下载的模型文件已损坏（校验和不匹配）。请重新加载以重新下载。",
+  errCancelled: "下载已停止。已下载的文件会保留，再次加载会继续下载。",
+  errUnknown: "引擎出现了问题。请重试；下面的详情可能有帮助。",
+  errCatalog: "无法读取模型列表。请重新加载页面；如果仍然如此，说明站点缺少模型目录。",
+  errSave: "对话未能保存。它们仍在此标签页中打开；释放一些磁盘空间后会再次保存。",
+  noticeRefetched: "一个损坏的模型文件已重新下载。",
+  shareErrBadVersion:
+    "此链接由其他版本的 CuteGPT Web 生成。请重新加载应用以更新，然后再次打开链接。",
+  shareErrDamaged: "此链接已损坏或不完整。请向发送者重新索取链接，并确保完整复制。",
+  shareErrTooLarge: "此链接超出了分享对话可能的大小，因此未打开。",
+  storageDeleteConfirm: "删除 {{name}} 的文件？将释放 {{size}}；再次使用该模型需要重新下载。",
+  storageDeleteSized: "删除 {{size}}",
+  messageDeletedPair: "已删除这个问题及其回答。",
+  messageDeleted: "已删除这条消息。",
+  deleteQuestionHint: "删除这个问题及其回答",
+  // Chinese has one plural form; these only mirror the English keys.
+  searchResults_one: "{{count}} 个对话匹配",
+  loadingChat_one: "正在读取此对话（{{count}} 条消息）…",
 };
 
 export type Strings = Record<StringKey, string>;

@@ -1,6 +1,6 @@
 import { Composer } from "../features/chat/Composer";
-import { ConversationSettingsPanel } from "../features/chat/ConversationSettingsPanel";
 import { MessageList } from "../features/chat/MessageList";
+import { MessageUndoNotice } from "../features/chat/MessageUndoNotice";
 import { Sidebar } from "../features/conversations/Sidebar";
 import {
   ConversationLoading,
@@ -11,14 +11,17 @@ import { ReplyAnnouncer } from "../features/chat/ReplyAnnouncer";
 import { SettingsButton } from "../features/settings/SettingsDialog";
 import { DataMenu } from "../features/export/DataMenu";
 import { GpuNotice } from "../features/models/GpuNotice";
-import { ModelBar } from "../features/models/ModelBar";
-import { StoragePanel } from "../features/storage/StoragePanel";
+import { FoldedLoadNotice, ModelBar } from "../features/models/ModelBar";
 import { PwaStatus } from "../features/pwa/PwaStatus";
 import { useStrings } from "../i18n/strings";
 import { SaveErrorNotice } from "./SaveErrorNotice";
-import { ChatHeader } from "./ChatHeader";
 import { useApp } from "./store";
-import { lazy, memo, Suspense } from "react";
+import { activeConversation } from "./app-state";
+import { lazy, memo, Suspense, useCallback, useEffect, useId, useRef, useState } from "react";
+import { AppHeader } from "./AppHeader";
+import { ModelSettingsDialog } from "./ModelSettingsDialog";
+import { SkipLink } from "./SkipLink";
+import { focusComposerSoon } from "../ui/focus-composer";
 import { useShareFragment } from "../features/share/use-share-fragment";
 
 // Opening a shared link is rare; its decoder (zod, inflate) loads only then.
@@ -48,11 +51,24 @@ const AppLayout = memo(function AppLayout() {
   const t = useStrings();
   const { fragment: shareFragment, clear: clearShare } = useShareFragment();
   const activeLoading = useActiveConversationLoading();
+  const loadState = useApp((s) => s.loadState);
+  const chatStarted = useApp((s) => (activeConversation(s)?.messages.length ?? 0) > 0);
+  const [modelSettingsOpen, setModelSettingsOpen] = useState(false);
+  const closeModelSettings = useCallback(() => setModelSettingsOpen(false), []);
+  const drawer = useDrawer();
+  useFocusAfterLoad(loadState, closeModelSettings);
+  // Until a model is ready its picker is the page's first step, so it stays in view; then it
+  // folds into the header's model status and the chat gets the screen.
+  const inlineModelBar = loadState !== "ready" && !modelSettingsOpen;
   return (
     <>
+      <SkipLink />
       <Shortcuts />
       <ReplyAnnouncer />
       <Sidebar
+        id={drawer.id}
+        drawerOpen={drawer.open}
+        onCloseDrawer={drawer.close}
         footer={
           <>
             <DataMenu />
@@ -60,12 +76,19 @@ const AppLayout = memo(function AppLayout() {
           </>
         }
       />
-      <main className="flex min-h-0 min-w-0 flex-1 flex-col">
+      <main className="flex min-h-0 min-w-0 flex-1 flex-col" inert={drawer.open}>
         <h1 className="sr-only">{t.appName}</h1>
-        <PwaStatus />
+        <AppHeader
+          drawerId={drawer.id}
+          drawerOpen={drawer.open}
+          onOpenDrawer={drawer.show}
+          onOpenModelSettings={() => setModelSettingsOpen(true)}
+          showChat={!shareFragment && !activeLoading}
+        />
+        <PwaStatus showHint={!chatStarted} />
         <GpuNotice />
-        <ModelBar />
-        <StoragePanel />
+        {inlineModelBar ? <ModelBar /> : !modelSettingsOpen && <FoldedLoadNotice />}
+        {modelSettingsOpen && <ModelSettingsDialog onClose={closeModelSettings} />}
         <SaveErrorNotice />
         {shareFragment ? (
           <Suspense fallback={null}>
@@ -75,9 +98,8 @@ const AppLayout = memo(function AppLayout() {
           <ConversationLoading />
         ) : (
           <>
-            <ChatHeader />
             <MessageList />
-            <ConversationSettingsPanel />
+            <MessageUndoNotice />
             <Composer />
           </>
         )}
@@ -85,3 +107,44 @@ const AppLayout = memo(function AppLayout() {
     </>
   );
 });
+
+/**
+ * The conversations drawer of narrow screens. While it is open the chat behind it is inert,
+ * so focus stays in the drawer; closing it hands focus back to the button that opened it.
+ */
+function useDrawer() {
+  const id = useId();
+  const [open, setOpen] = useState(false);
+  const opener = useRef<Element | null>(null);
+  const show = useCallback(() => {
+    opener.current = document.activeElement;
+    setOpen(true);
+  }, []);
+  const close = useCallback(() => {
+    setOpen(false);
+    const back = opener.current;
+    opener.current = null;
+    if (back instanceof HTMLElement) requestAnimationFrame(() => back.focus());
+  }, []);
+  // Grown past the phone layout, the list is a column again: no drawer to keep open.
+  useEffect(() => {
+    if (!open) return;
+    const wide = matchMedia("(min-width: 48rem)");
+    const onChange = () => wide.matches && setOpen(false);
+    wide.addEventListener("change", onChange);
+    return () => wide.removeEventListener("change", onChange);
+  }, [open]);
+  return { id, open, show, close };
+}
+
+/** Once a model is ready the next thing to do is to write: close the sheet, focus the box. */
+function useFocusAfterLoad(loadState: string, closeModelSettings: () => void): void {
+  const previous = useRef(loadState);
+  useEffect(() => {
+    if (previous.current === "loading" && loadState === "ready") {
+      closeModelSettings();
+      focusComposerSoon();
+    }
+    previous.current = loadState;
+  }, [loadState, closeModelSettings]);
+}

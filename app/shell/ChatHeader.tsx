@@ -6,8 +6,9 @@ import { activeConversation } from "./app-state";
 const ShareDialog = lazy(() => import("../features/share/ShareDialog"));
 
 /**
- * The open conversation's title and its Share action. It reads the title and the message
- * count, not the conversation, which changes with every streamed token.
+ * The open conversation's title and its Share action, as the stretchy middle of the app's
+ * one-line header. It reads the title and the message count, not the conversation, which
+ * changes with every streamed token.
  */
 export function ChatHeader() {
   const t = useStrings();
@@ -18,15 +19,16 @@ export function ChatHeader() {
     (s) => s.streaming?.conversationId === s.activeId && s.activeId !== undefined,
   );
   const [sharing, setSharing] = useState(false);
-  if (title === undefined || !hasMessages) return null;
+  // An empty spacer keeps the model status at the header's end.
+  if (title === undefined || !hasMessages) return <div className="min-w-0 flex-1" />;
   return (
-    <div className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
+    <div className="flex min-w-0 flex-1 items-center gap-2">
       <h2 className="min-w-0 flex-1 truncate text-sm font-medium">{title}</h2>
       <button
         type="button"
         disabled={busy}
         onClick={() => setSharing(true)}
-        className="rounded border border-zinc-300 px-2 py-1 text-xs hover:bg-zinc-100 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800"
+        className="rounded border border-zinc-300 px-2 py-1 text-xs hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800"
       >
         {t.share}
       </button>

@@ -11,7 +11,13 @@ export function SaveErrorNotice() {
       role="alert"
       className="m-3 flex items-center gap-3 rounded border border-red-300 p-2 text-sm"
     >
-      <span className="flex-1">{saveError}</span>
+      <div className="flex-1">
+        <p>{t.errSave}</p>
+        <details className="text-xs">
+          <summary className="cursor-pointer">{t.errorDetails}</summary>
+          <p className="font-mono break-words">{saveError}</p>
+        </details>
+      </div>
       <button type="button" className="rounded border px-2 py-1" onClick={() => void flush()}>
         {t.saveRetry}
       </button>

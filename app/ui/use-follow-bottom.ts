@@ -17,10 +17,24 @@ const NEAR_BOTTOM_PX = 80;
  * Only the user's own scrolling unpins the list. Our scroll's event arrives a frame later,
  * when more text may have arrived, so it must not be mistaken for the user leaving the bottom.
  */
-export function useFollowBottom(resetKey: unknown, growth: unknown): RefCallback<HTMLElement> {
+export function useFollowBottom(
+  resetKey: unknown,
+  growth: unknown,
+  /** Told when the user leaves the bottom (false) or comes back to it (true). */
+  onPinnedChange?: (pinned: boolean) => void,
+): RefCallback<HTMLElement> {
   const scrollerRef = useRef<HTMLElement | null>(null);
   const pinned = useRef(true);
   const ourScrollTop = useRef(-1);
+  const notify = useRef(onPinnedChange);
+  useLayoutEffect(() => {
+    notify.current = onPinnedChange;
+  });
+  const setPinned = useCallback((value: boolean) => {
+    if (pinned.current === value) return;
+    pinned.current = value;
+    notify.current?.(value);
+  }, []);
 
   const scrollToEnd = useCallback((scroller: HTMLElement) => {
     scroller.scrollTop = scroller.scrollHeight;
@@ -38,11 +52,12 @@ export function useFollowBottom(resetKey: unknown, growth: unknown): RefCallback
         // At the place we scrolled to, the list was at its end (the user may also have come
         // back there); elsewhere, the user decides.
         if (Math.abs(scroller.scrollTop - ourScrollTop.current) < 1) {
-          pinned.current = true;
+          setPinned(true);
           return;
         }
-        pinned.current =
-          scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+        setPinned(
+          scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX,
+        );
       };
       const observer = new ResizeObserver(() => {
         // Usually a no-op: the growth effect got there first, and an unchanged scrollTop
@@ -59,14 +74,14 @@ export function useFollowBottom(resetKey: unknown, growth: unknown): RefCallback
         if (scrollerRef.current === scroller) scrollerRef.current = null;
       };
     },
-    [scrollToEnd],
+    [scrollToEnd, setPinned],
   );
 
   // A newly opened conversation starts at its end.
   useLayoutEffect(() => {
-    pinned.current = true;
+    setPinned(true);
     if (scrollerRef.current) scrollToEnd(scrollerRef.current);
-  }, [resetKey, scrollToEnd]);
+  }, [resetKey, scrollToEnd, setPinned]);
 
   useLayoutEffect(() => {
     if (pinned.current && scrollerRef.current) scrollToEnd(scrollerRef.current);

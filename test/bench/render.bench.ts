@@ -94,7 +94,7 @@ async function runOnce(browser: Browser, origin: string, naive: boolean): Promis
   await page.goto(origin + (naive ? "/?naive-markdown" : "/"));
   await page.getByRole("combobox", { name: "Model" }).selectOption("test-engine-fast");
   await page.getByRole("button", { name: "Load model" }).click();
-  await page.getByRole("button", { name: "Ready" }).waitFor();
+  await page.locator('[data-testid="model-status"][data-state="ready"]').waitFor();
   const composer = page.getByRole("textbox", { name: "Message" });
   await composer.fill(`#nomax #rate:${RATE} #echo ${benchMarkdown(TOKENS * 4)}`);
   await composer.press("Enter");

@@ -1,6 +1,13 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { assistantMessages, loadModel, openApp, sendMessage, waitForReplyEnd } from "./helpers";
+import {
+  assistantMessages,
+  loadModel,
+  openApp,
+  openModelSettings,
+  sendMessage,
+  waitForReplyEnd,
+} from "./helpers";
 
 const RICH = [
   "## Plan",
@@ -49,7 +56,14 @@ for (const theme of ["light", "dark"] as const) {
         expect(await seriousViolations(page)).toEqual([]);
       }
       // On a phone, Settings sits in the folded panel with the chat list.
-      await page.getByRole("button", { name: "Settings" }).click();
+      await page.getByRole("button", { name: "Settings", exact: true }).click();
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.keyboard.press("Escape");
+      if (width < 768) await page.keyboard.press("Escape");
+      // The header's sheet: model picker, generation settings, storage, all opened.
+      await openModelSettings(page);
+      await page.getByText("Generation settings for this chat").click();
+      await page.getByText("Storage and model files").click();
       expect(await seriousViolations(page)).toEqual([]);
       await page.keyboard.press("Escape");
       await page.screenshot({

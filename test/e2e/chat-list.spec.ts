@@ -6,6 +6,7 @@ import {
   sendMessage,
   waitForReplyEnd,
   waitForSaved,
+  rowMenuButton,
 } from "./helpers";
 
 /**
@@ -124,7 +125,8 @@ const release = (page: Page, kind: "get" | "getAll") =>
   page.evaluate((k) => (window as unknown as { __release(kind: string): void }).__release(k), kind);
 
 const replies = (page: Page) => assistantMessages(page).getByTestId("message-content");
-const list = (page: Page) => page.getByTestId("conversation-list").getByRole("button");
+const list = (page: Page) =>
+  page.getByTestId("conversation-list").getByTestId("conversation-entry");
 const allRead = (page: Page) => page.locator('[data-chats-loaded="true"]');
 
 test("first start after an update from records-only storage lists every chat and builds the summaries", async ({
@@ -235,6 +237,7 @@ test("chats written by the app show in the sidebar after a reload, from their su
   await page.getByRole("button", { name: "+ New chat" }).click();
   await sendMessage(page, "Second chat about narwhals");
   await waitForReplyEnd(page);
+  await rowMenuButton(page, 0).click();
   await page.getByRole("button", { name: "Rename" }).click();
   const title = page.getByRole("textbox", { name: "Conversation title" });
   await title.fill("Narwhal notes");

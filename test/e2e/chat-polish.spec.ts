@@ -7,6 +7,7 @@ import {
   sendMessage,
   waitForReplyEnd,
   waitForSaved,
+  rowMenuButton,
 } from "./helpers";
 
 const MARKDOWN = [
@@ -151,11 +152,12 @@ test("conversations: rename, pin, delete with undo, search, shortcuts", async ({
   await expect(page.getByRole("textbox", { name: "Message" })).toBeFocused();
   await sendMessage(page, "#echo Bravo reply mentions a zebra crossing");
   await waitForReplyEnd(page);
-  const list = page.getByTestId("conversation-list").getByRole("button");
+  const list = page.getByTestId("conversation-list").getByTestId("conversation-entry");
   await expect(list).toHaveCount(2);
   await expect(list.nth(0)).toContainText("Bravo");
 
-  // Rename the open chat.
+  // Rename the open chat, from its row's menu.
+  await rowMenuButton(page, 0).click();
   await page.getByRole("button", { name: "Rename" }).click();
   const title = page.getByRole("textbox", { name: "Conversation title" });
   await title.fill("Zebra notes");
@@ -164,6 +166,7 @@ test("conversations: rename, pin, delete with undo, search, shortcuts", async ({
 
   // Pin the older chat: it moves to the top.
   await list.nth(1).click();
+  await rowMenuButton(page, 1).click();
   await page.getByRole("button", { name: "Pin", exact: true }).click();
   await expect(list.nth(0)).toContainText("Alpha chat about pandas");
   await expect(list.nth(0).getByTestId("pinned-mark")).toBeVisible();
@@ -181,15 +184,19 @@ test("conversations: rename, pin, delete with undo, search, shortcuts", async ({
 
   // Delete with undo, then delete for good (survives a reload).
   await list.nth(0).click();
+  await rowMenuButton(page, 0).click();
   await page.getByRole("button", { name: "Delete conversation" }).click();
   await expect(list).toHaveCount(1);
   await page.getByRole("button", { name: "Undo" }).click();
   await expect(list).toHaveCount(2);
+  await rowMenuButton(page, 0).click();
   await page.getByRole("button", { name: "Delete conversation" }).click();
   await expect(list).toHaveCount(1);
   await waitForSaved(page);
   await page.reload();
-  await expect(page.getByTestId("conversation-list").getByRole("button")).toHaveCount(1);
+  await expect(page.getByTestId("conversation-list").getByTestId("conversation-entry")).toHaveCount(
+    1,
+  );
   await expect(page.getByTestId("conversation-list")).toContainText("Zebra notes");
 
   // Shift+Esc focuses the composer; Esc stops a streaming reply.
@@ -205,7 +212,7 @@ test("conversations: rename, pin, delete with undo, search, shortcuts", async ({
 
 test("settings: theme, language and send key persist", async ({ page }) => {
   await openApp(page);
-  await page.getByRole("button", { name: "Settings" }).click();
+  await page.getByRole("button", { name: "Settings", exact: true }).click();
   const dialog = page.getByRole("dialog");
   await dialog.getByRole("combobox", { name: "Theme" }).selectOption("dark");
   await expect(page.locator("html")).toHaveClass(/dark/);
@@ -220,7 +227,7 @@ test("settings: theme, language and send key persist", async ({ page }) => {
   await page.reload();
   await expect(page.locator("html")).toHaveClass(/dark/);
   await expect(page.getByRole("button", { name: "+ 新对话" })).toBeVisible();
-  await page.getByRole("button", { name: "设置" }).click();
+  await page.getByRole("button", { name: "设置", exact: true }).click();
   await expect(page.getByRole("combobox", { name: "发送方式" })).toHaveValue("mod-enter");
   await page.getByRole("combobox", { name: "语言" }).selectOption("en");
   await page.getByRole("combobox", { name: "Theme" }).selectOption("light");
@@ -270,7 +277,9 @@ test("export and import: JSON round trip without duplicates, Markdown, clear err
   // Importing into the same browser adds nothing.
   await input.setInputFiles(jsonPath);
   await expect(result).toHaveText("Imported 0 new chats; 0 merged; 1 already here.");
-  await expect(page.getByTestId("conversation-list").getByRole("button")).toHaveCount(1);
+  await expect(page.getByTestId("conversation-list").getByTestId("conversation-entry")).toHaveCount(
+    1,
+  );
 
   await input.setInputFiles({
     name: "notes.json",
@@ -306,9 +315,9 @@ test("export and import: JSON round trip without duplicates, Markdown, clear err
   await expect(other.getByTestId("import-result")).toHaveText(
     "Imported 0 new chats; 0 merged; 1 already here.",
   );
-  await expect(other.getByTestId("conversation-list").getByRole("button")).toHaveText([
-    "Export me please",
-  ]);
+  await expect(other.getByTestId("conversation-list").getByTestId("conversation-entry")).toHaveText(
+    ["Export me please"],
+  );
   await expect(other.locator('article[data-role="assistant"]')).toContainText("Reply 1");
   await fresh.close();
 });

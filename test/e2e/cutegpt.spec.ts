@@ -1,5 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
-import { assistantMessages, openApp, sendMessage, waitForReplyEnd, waitForSaved } from "./helpers";
+import {
+  assistantMessages,
+  openApp,
+  openModelSettings,
+  sendMessage,
+  waitForReplyEnd,
+  waitForSaved,
+} from "./helpers";
 
 // Written out literally (not imported) so a change to the app's META cannot pass unnoticed.
 const META =
@@ -62,7 +69,7 @@ async function loadCuteGpt(page: Page) {
     "cutegpt-test-ift-q4f32_1",
   );
   await page.getByRole("button", { name: "Load model" }).click();
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
+  await expect(page.locator('[data-testid="model-status"][data-state="ready"]')).toBeVisible();
 }
 
 test("preflight on a GPU without shader-f16 disables the q4f16_1 build with the reason and offers q4f32_1", async ({
@@ -163,7 +170,7 @@ test("an input field goes between the question and 答：, and a seed preset fil
 
   await recordEngineInputs(page);
   await page.getByRole("button", { name: "Load model" }).click();
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
+  await expect(page.locator('[data-testid="model-status"][data-state="ready"]')).toBeVisible();
   const instructionText = await instruction.inputValue();
   const inputText = await input.inputValue();
   await page.getByRole("button", { name: "Send" }).click();
@@ -231,11 +238,14 @@ test("per-conversation settings change what is sent and are saved with the conve
   await waitForReplyEnd(page);
   await sendMessage(page, "two");
   await waitForReplyEnd(page);
+  // The settings live in the header's "Model and settings" sheet.
+  await openModelSettings(page);
   await page.getByText("Generation settings for this chat").click();
   await page.getByLabel("Prompt layout (CuteGPT)").selectOption("reference");
   await page.getByLabel("Past turns sent (history window)").fill("1");
   await page.getByLabel("Decoding preset").selectOption("creative");
   await page.getByLabel("Meta prompt (CuteGPT)").fill("你是测试助手。\n");
+  await page.keyboard.press("Escape");
   await sendMessage(page, "three");
   await waitForReplyEnd(page);
   const prompt = await lastPrompt(page);
@@ -248,6 +258,7 @@ test("per-conversation settings change what is sent and are saved with the conve
 
   await waitForSaved(page);
   await page.reload();
+  await openModelSettings(page);
   await page.getByText("Generation settings for this chat").click();
   await expect(page.getByLabel("Prompt layout (CuteGPT)")).toHaveValue("reference");
   await expect(page.getByLabel("Past turns sent (history window)")).toHaveValue("1");

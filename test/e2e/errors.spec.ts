@@ -8,7 +8,7 @@ test("a browser without WebGPU gets a plain explanation and saved chats stay rea
   await openApp(page);
   await page.getByRole("combobox", { name: "Model" }).selectOption("test-engine-fast");
   await page.getByRole("button", { name: "Load model" }).click();
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
+  await expect(page.locator('[data-testid="model-status"][data-state="ready"]')).toBeVisible();
   await sendMessage(page, "Remember me");
   await expect(page.locator('article[data-status="done"][data-role="assistant"]')).toHaveCount(1);
 

@@ -6,6 +6,7 @@ import {
   sendMessage,
   waitForReplyEnd,
   waitForSaved,
+  rowMenuButton,
 } from "./helpers";
 
 /**
@@ -78,7 +79,7 @@ test("a worker killed mid-reply: the UI says so, the partial reply is kept and t
   await expect(reply.locator('[data-error-code="worker-crashed"]')).toBeVisible();
   await expect(reply).toContainText("Interrupted");
   // The model is no longer loaded: the load button offers it again.
-  await expect(page.getByRole("button", { name: "Ready" })).toHaveCount(0);
+  await expect(page.locator('[data-testid="model-status"][data-state="ready"]')).toHaveCount(0);
   await expectEngineRecovers(page, /^Reply 1 to/);
 });
 
@@ -135,7 +136,9 @@ test("two tabs sending in the same chat and in different chats lose no message",
 
   const b = await context.newPage();
   await openApp(b);
-  await expect(b.getByTestId("conversation-list").getByRole("button")).toHaveText(["Shared start"]);
+  await expect(b.getByTestId("conversation-list").getByTestId("conversation-entry")).toHaveText([
+    "Shared start",
+  ]);
   await loadModel(b, MODEL);
 
   // Same chat: both tabs send at once, each reply streaming while the other tab saves.
@@ -163,13 +166,15 @@ test("two tabs sending in the same chat and in different chats lose no message",
   await Promise.all([sendMessage(a, "Only in A #long:30 #rate:80"), sendMessage(b, "Only in B")]);
   await Promise.all([waitForReplyEnd(a), waitForReplyEnd(b)]);
   for (const page of [a, b]) {
-    await expect(page.getByTestId("conversation-list").getByRole("button")).toHaveCount(3);
+    await expect(
+      page.getByTestId("conversation-list").getByTestId("conversation-entry"),
+    ).toHaveCount(3);
   }
 
   // A third tab reads IndexedDB fresh: every message of every tab is there, none duplicated.
   const c = await context.newPage();
   await openApp(c);
-  const list = c.getByTestId("conversation-list").getByRole("button");
+  const list = c.getByTestId("conversation-list").getByTestId("conversation-entry");
   await expect(list).toHaveCount(3);
   for (const [title, count] of [
     ["Shared start", 6],
@@ -192,11 +197,11 @@ test("a chat deleted in one tab stays deleted while another tab is still writing
   await sendMessage(a, "Delete me");
   await waitForReplyEnd(a);
   await waitForSaved(a);
-  const listA = a.getByTestId("conversation-list").getByRole("button");
+  const listA = a.getByTestId("conversation-list").getByTestId("conversation-entry");
 
   const b = await context.newPage();
   await openApp(b);
-  const listB = b.getByTestId("conversation-list").getByRole("button");
+  const listB = b.getByTestId("conversation-list").getByTestId("conversation-entry");
   await expect(listB).toHaveText(["Delete me"]);
   await loadModel(b, MODEL);
   // A slow reply: tab B saves it every 500 ms, so it always holds a change not written yet.
@@ -207,6 +212,7 @@ test("a chat deleted in one tab stays deleted while another tab is still writing
   // Tab A has the chat open and sees B's reply arrive.
   await expect(a.locator("article")).toHaveCount(4);
 
+  await rowMenuButton(a, 0).click();
   await a.getByRole("button", { name: "Delete conversation" }).click();
   await expect(listA).toHaveCount(0);
   // B's next save is refused: its reply stops and the chat leaves tab B as well.
@@ -274,7 +280,7 @@ test("stored records of an unexpected shape: the app starts, shows the good ones
     void dialog.dismiss();
   });
   await page.reload();
-  const list = page.getByTestId("conversation-list").getByRole("button");
+  const list = page.getByTestId("conversation-list").getByTestId("conversation-entry");
   await expect(list).toHaveText(["Good one", "Good two (cut off)"]);
   await expect(page.getByRole("status").filter({ hasText: "set aside" })).toContainText("7");
   await expect(assistantMessages(page).first()).toHaveText(/Answer Good one/);
@@ -347,7 +353,7 @@ test("storage full while saving: a message, nothing lost from memory, saved on r
     .catch(() => undefined);
   await expect(alert).toHaveCount(0);
   await page.reload();
-  const list = page.getByTestId("conversation-list").getByRole("button");
+  const list = page.getByTestId("conversation-list").getByTestId("conversation-entry");
   await expect(list).toHaveCount(2);
   await list.filter({ hasText: "A long paste" }).click();
   await expect(page.locator("article")).toHaveCount(2);

@@ -8,7 +8,7 @@ export async function openApp(page: Page, url = "/"): Promise<void> {
 export async function loadModel(page: Page, modelId: string): Promise<void> {
   await page.getByRole("combobox", { name: /model|模型/i }).selectOption(modelId);
   await page.getByRole("button", { name: /load model/i }).click();
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
+  await expect(page.locator('[data-testid="model-status"][data-state="ready"]')).toBeVisible();
 }
 
 export async function sendMessage(page: Page, text: string): Promise<void> {
@@ -51,4 +51,19 @@ export async function recordProgressTexts(page: Page): Promise<void> {
 /** The progress texts recorded since `recordProgressTexts`. */
 export async function progressTextsShown(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __progressTexts: string[] }).__progressTexts);
+}
+
+/** Opens the header's "Model and settings" sheet (model picker, generation settings, storage). */
+export async function openModelSettings(page: Page): Promise<void> {
+  await page.getByTestId("model-status").click();
+  await expect(page.getByRole("dialog", { name: /Model and settings|模型与设置/ })).toBeVisible();
+}
+
+/** The ⋯ menu button on the i-th chat in the sidebar list (rename, pin, delete live there). */
+export function rowMenuButton(page: Page, index: number) {
+  return page
+    .getByTestId("conversation-list")
+    .getByRole("listitem")
+    .nth(index)
+    .getByRole("button", { name: /^Actions for/ });
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { makeModel, writeModel, type FixtureModel } from "../fixtures/model-files/make-model";
 import { startModelServer, type ModelServer } from "../fixtures/model-files/server";
-import { openApp } from "./helpers";
+import { openApp, openModelSettings } from "./helpers";
 
 // Fixture models are served from a second 127.0.0.1 server that counts requests; the app's
 // catalog is extended per test. The service worker is kept out so every fetch is visible.
@@ -44,7 +44,7 @@ async function startLoad(page: Page, id: string) {
 }
 
 async function ready(page: Page) {
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
+  await expect(page.locator('[data-testid="model-status"][data-state="ready"]')).toBeVisible();
 }
 
 /** Keys of one of web-llm's cache databases, read from the page like any same-origin code. */
@@ -249,6 +249,8 @@ test("the storage panel lists a cached model with its size and Delete removes ev
   await startLoad(page, model.id);
   await ready(page);
 
+  await openModelSettings(page);
+
   await page.getByText("Storage and model files").click();
   const row = page.locator(`[data-testid="cached-model"][data-model-id="${model.id}"]`);
   await expect(row).toContainText(`Fixture model ${model.id}`);
@@ -257,6 +259,12 @@ test("the storage panel lists a cached model with its size and Delete removes ev
   await expect(page.getByTestId("storage-usage")).toContainText(/Used .* of /);
 
   await row.getByRole("button", { name: `Delete Fixture model ${model.id}` }).click();
+  // Asked first, with the size; Cancel keeps the files.
+  await expect(row).toContainText(`Delete the files of Fixture model ${model.id}? This frees 1 MB`);
+  await row.getByRole("button", { name: "Cancel" }).click();
+  await expect(row.getByTestId("cached-size")).toHaveText("1 MB");
+  await row.getByRole("button", { name: `Delete Fixture model ${model.id}` }).click();
+  await row.getByRole("button", { name: "Delete 1 MB" }).click();
   await expect(page.getByTestId("storage-message")).toHaveText(/space is free/);
   await expect(row).toHaveCount(0);
   for (const scope of ["webllm/model", "webllm/config", "webllm/wasm"]) {
@@ -299,6 +307,7 @@ test("importing a model folder needs no network, and web-llm's hasModelInCache a
   writeModel(model, out);
   try {
     await openApp(page);
+    await openModelSettings(page);
     await page.getByText("Storage and model files").click();
     await page.getByLabel("Import a model folder").setInputFiles(out);
     await expect(page.getByTestId("storage-message")).toContainText(
@@ -344,6 +353,7 @@ test("an imported folder with a damaged shard is refused and nothing is written"
   writeModel(model, dir);
   try {
     await openApp(page);
+    await openModelSettings(page);
     await page.getByText("Storage and model files").click();
     await page.getByLabel("Import a model folder").setInputFiles(dir);
     await expect(

@@ -48,7 +48,7 @@ test("after one online visit the app opens offline, keeps its chats, loads the c
   await recordProgressTexts(page);
   await picker.selectOption("test-engine-fast");
   await page.getByRole("button", { name: "Load model" }).click();
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
+  await expect(page.locator('[data-testid="model-status"][data-state="ready"]')).toBeVisible();
   expect(
     (await progressTextsShown(page)).some((text) => text.startsWith("Loading from browser cache")),
   ).toBe(true);

@@ -12,7 +12,8 @@ import {
   waitForSaved,
 } from "./helpers";
 
-const conversationList = (page: Page) => page.getByTestId("conversation-list").getByRole("button");
+const conversationList = (page: Page) =>
+  page.getByTestId("conversation-list").getByTestId("conversation-entry");
 
 /** Random letters: text that does not compress, to make long links on purpose. */
 function noise(length: number): string {

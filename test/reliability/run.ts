@@ -104,7 +104,7 @@ async function longRun() {
     await page.goto(site.url + "/");
     await page.getByRole("combobox", { name: "Model" }).selectOption(MODEL);
     await page.getByRole("button", { name: "Load model" }).click();
-    await page.getByRole("button", { name: "Ready" }).waitFor();
+    await page.locator('[data-testid="model-status"][data-state="ready"]').waitFor();
 
     const start = await heapMB(cdp);
     const startCounters = await counters(cdp);
@@ -166,7 +166,7 @@ async function longRun() {
       await page.reload();
       await page.getByRole("combobox", { name: "Model" }).selectOption(MODEL);
       await page.getByRole("button", { name: "Load model" }).click();
-      await page.getByRole("button", { name: "Ready" }).waitFor();
+      await page.locator('[data-testid="model-status"][data-state="ready"]').waitFor();
       await page.getByRole("button", { name: "100,000 tokens" }).click();
       const t0 = Date.now();
       await sendAndWait(page, "Go on #long:100000 #rate:20000", 30 * 60_000);

@@ -1,10 +1,10 @@
 import type { KeyboardEvent } from "react";
 import { useApp } from "../../shell/store";
-import { useStrings } from "../../i18n/strings";
+import { useStrings, useTranslate } from "../../i18n/strings";
 import { isSendKeystroke } from "../../ui/send-key";
 
 const FIELD =
-  "w-full resize-y rounded border border-zinc-300 bg-white p-2 text-sm focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-900";
+  "w-full resize-y rounded border border-zinc-300 bg-white p-2 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 
 /**
  * Enter sends, Shift+Enter starts a new line, an empty message is never sent. CuteGPT's
@@ -12,6 +12,11 @@ const FIELD =
  */
 export function Composer() {
   const t = useStrings();
+  const tr = useTranslate();
+  // The placeholder names the model that will answer (the selected one, loaded on send).
+  const modelName = useApp(
+    (s) => s.catalog.find((m) => m.id === s.selectedModelId)?.name ?? t.appName,
+  );
   const { text, input, showInput } = useApp((s) => s.composer);
   const setComposer = useApp((s) => s.setComposer);
   const sendKey = useApp((s) => s.sendKey);
@@ -58,9 +63,10 @@ export function Composer() {
             id="composer"
             rows={2}
             value={text}
-            placeholder={
-              sendKey === "mod-enter" ? t.composerPlaceholderModEnter : t.composerPlaceholder
-            }
+            placeholder={tr(
+              sendKey === "mod-enter" ? "composerPlaceholderModEnter" : "composerPlaceholder",
+              { model: modelName },
+            )}
             onChange={(e) => setComposer({ text: e.target.value })}
             onKeyDown={onKeyDown}
             className={`${FIELD} min-h-[2.5rem]`}
@@ -85,7 +91,7 @@ export function Composer() {
           <button
             type="button"
             onClick={() => void stop()}
-            className="rounded bg-zinc-700 px-4 py-2 text-sm font-medium text-white hover:bg-zinc-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none"
+            className="rounded bg-zinc-700 px-4 py-2 text-sm font-medium text-white hover:bg-zinc-800"
           >
             {t.stop}
           </button>
@@ -93,7 +99,7 @@ export function Composer() {
           <button
             type="submit"
             disabled={!canSend}
-            className="rounded bg-violet-700 px-4 py-2 text-sm font-medium text-white hover:bg-violet-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50"
+            className="rounded bg-violet-700 px-4 py-2 text-sm font-medium text-white hover:bg-violet-800 disabled:opacity-50"
           >
             {t.send}
           </button>
@@ -103,7 +109,7 @@ export function Composer() {
         type="button"
         aria-expanded={showInput}
         onClick={() => setComposer({ showInput: !showInput })}
-        className="self-start text-xs text-violet-700 underline-offset-2 hover:underline focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:text-violet-300"
+        className="self-start text-xs text-violet-700 underline-offset-2 hover:underline dark:text-violet-300"
       >
         {showInput ? t.inputFieldHide : t.inputFieldShow}
       </button>

@@ -9,7 +9,7 @@ import { DEFAULT_PROMPT_LAYOUT } from "./engine-request";
 import { defaultConversationSettings } from "./settings";
 
 const INPUT =
-  "w-full rounded border border-zinc-300 bg-white px-2 py-1 text-sm focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-900";
+  "w-full rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 
 /**
  * Per-conversation generation settings, saved with the conversation: meta prompt, history

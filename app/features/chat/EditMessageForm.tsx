@@ -10,10 +10,15 @@ interface Props {
   onDone(): void;
 }
 
-/** Edit a question in place; sending replaces it and everything after it (no branches). */
+/**
+ * Edit a question in place, with its input field (the text the instruction works on);
+ * sending replaces it and everything after it (no branches).
+ */
 export function EditMessageForm({ conversationId, message, onDone }: Props) {
   const t = useStrings();
   const [text, setText] = useState(message.content);
+  const [input, setInput] = useState(message.input ?? "");
+  const [showInput, setShowInput] = useState(message.input !== undefined && message.input !== "");
   const editAndResend = useApp((s) => s.editAndResend);
   const box = useRef<HTMLTextAreaElement>(null);
   const noteId = useId();
@@ -22,7 +27,7 @@ export function EditMessageForm({ conversationId, message, onDone }: Props) {
   const submit = () => {
     if (!text.trim()) return;
     onDone();
-    void editAndResend(conversationId, message.id, text);
+    void editAndResend(conversationId, message.id, text, showInput ? input : "");
   };
 
   return (
@@ -50,8 +55,26 @@ export function EditMessageForm({ conversationId, message, onDone }: Props) {
             submit();
           }
         }}
-        className="w-full rounded border border-zinc-300 bg-white p-2 text-sm focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-900"
+        className="w-full rounded border border-zinc-300 bg-white p-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
       />
+      {showInput && (
+        <textarea
+          aria-label={t.inputFieldLabel}
+          placeholder={t.inputFieldPlaceholder}
+          value={input}
+          rows={Math.min(10, Math.max(2, input.split("\n").length))}
+          onChange={(e) => setInput(e.target.value)}
+          className="w-full rounded border border-zinc-300 bg-white p-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+        />
+      )}
+      <button
+        type="button"
+        aria-expanded={showInput}
+        onClick={() => setShowInput(!showInput)}
+        className="self-start text-xs text-violet-700 underline-offset-2 hover:underline dark:text-violet-300"
+      >
+        {showInput ? t.inputFieldHide : t.inputFieldShow}
+      </button>
       <p id={noteId} className="text-xs text-zinc-600 dark:text-zinc-400">
         {t.editNote}
       </p>
@@ -62,7 +85,7 @@ export function EditMessageForm({ conversationId, message, onDone }: Props) {
         <button
           type="submit"
           disabled={!text.trim()}
-          className="rounded bg-violet-700 px-2 py-0.5 text-xs text-white hover:bg-violet-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50"
+          className="rounded bg-violet-700 px-2 py-0.5 text-xs text-white hover:bg-violet-800 disabled:opacity-50"
         >
           {t.saveAndSend}
         </button>

@@ -1,5 +1,7 @@
+import { useContext } from "react";
 import { useStrings } from "../../i18n/strings";
-import { useApp } from "../../shell/store";
+import { AppStoreContext, useApp } from "../../shell/store";
+import { messagesToRemove, messageUndoStore } from "./message-removal";
 import type { ChatMessage } from "../../storage/types";
 import { CopyButton } from "../../ui/CopyButton";
 
@@ -10,7 +12,7 @@ interface Props {
 }
 
 export const actionClass =
-  "rounded px-2 py-0.5 text-xs text-zinc-700 hover:bg-zinc-200 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50 dark:text-zinc-300 dark:hover:bg-zinc-800";
+  "rounded px-2 py-0.5 text-xs text-zinc-700 hover:bg-zinc-200 disabled:opacity-50 dark:text-zinc-300 dark:hover:bg-zinc-800";
 
 /**
  * Copy, edit (questions), regenerate (the last reply), continue (a reply cut at the max-token
@@ -22,7 +24,27 @@ export function MessageActions({ conversationId, message, onEdit }: Props) {
   const isLast = useApp((s) => s.conversations[conversationId]?.messages.at(-1)?.id === message.id);
   const regenerate = useApp((s) => s.regenerate);
   const continueReply = useApp((s) => s.continueReply);
-  const deleteMessage = useApp((s) => s.deleteMessage);
+  const replaceMessages = useApp((s) => s.replaceMessages);
+  const store = useContext(AppStoreContext);
+  // Whether a question has an answer that goes with it (a boolean: no re-render per token).
+  const hasAnswer = useApp((s) => {
+    const messages = s.conversations[conversationId]?.messages ?? [];
+    const index = messages.findIndex((m) => m.id === message.id);
+    return message.role === "user" && messages[index + 1]?.role === "assistant";
+  });
+  // Delete takes a question's answer with it and can be undone (see message-removal.ts).
+  const remove = () => {
+    const state = store?.getState();
+    const messages = state?.conversations[conversationId]?.messages;
+    if (!state || !messages || state.streaming) return;
+    const ids = messagesToRemove(messages, message.id);
+    const removed = messages.flatMap((m, index) => (ids.has(m.id) ? [{ message: m, index }] : []));
+    replaceMessages(
+      conversationId,
+      messages.filter((m) => !ids.has(m.id)),
+    );
+    messageUndoStore.setState({ pending: { conversationId, removed } });
+  };
   const reply = message.role === "assistant";
   const canContinue = reply && message.usage?.finishReason === "length";
 
@@ -58,7 +80,8 @@ export function MessageActions({ conversationId, message, onEdit }: Props) {
         type="button"
         className={actionClass}
         disabled={busy}
-        onClick={() => deleteMessage(conversationId, message.id)}
+        title={hasAnswer ? t.deleteQuestionHint : undefined}
+        onClick={remove}
       >
         {t.delete}
       </button>

@@ -1,5 +1,7 @@
 import { memo, useState } from "react";
-import type { Strings } from "../../i18n/strings";
+import { translate, type Strings } from "../../i18n/strings";
+import { errorSentence } from "../../i18n/error-text";
+import { ErrorNotice } from "../../ui/ErrorNotice";
 import type { ChatMessage } from "../../storage/types";
 import { useApp } from "../../shell/store";
 import { formatRate } from "../../ui/format";
@@ -47,7 +49,10 @@ export const MessageView = memo(function MessageView({ message, t }: Props) {
           }`}
         >
           {mine ? (
-            message.content
+            <>
+              {message.content}
+              {message.input && <QuotedInput input={message.input} label={t.inputFieldLabel} />}
+            </>
           ) : (
             <Markdown text={message.content} streaming={streaming} cacheKey={message.id} />
           )}
@@ -70,6 +75,19 @@ export const MessageView = memo(function MessageView({ message, t }: Props) {
   );
 });
 
+/** The text an instruction works on ("+ Add input"), shown with the question it was sent with. */
+function QuotedInput({ input, label }: { input: string; label: string }) {
+  return (
+    <blockquote
+      data-testid="message-input"
+      aria-label={label}
+      className="mt-2 border-l-2 border-white/70 pl-2 text-white/90"
+    >
+      {input}
+    </blockquote>
+  );
+}
+
 function MessageFooter({ message, t }: Props) {
   const parts: string[] = [];
   if (message.status === "stopped") parts.push(t.stopped);
@@ -90,14 +108,14 @@ function MessageFooter({ message, t }: Props) {
         </p>
       )}
       {message.error && (
-        <p
-          role="alert"
-          data-error-code={message.error.code}
+        <ErrorNotice
+          code={message.error.code}
+          sentence={errorSentence(translate, message.error)}
+          details={message.error.message}
+          detailsLabel={t.errorDetails}
+          prefix={message.status === "error" ? `${t.failed}: ` : ""}
           className="max-w-[90%] text-xs text-red-700 dark:text-red-400"
-        >
-          {message.status === "error" ? `${t.failed}: ` : ""}
-          {message.error.message}
-        </p>
+        />
       )}
     </>
   );

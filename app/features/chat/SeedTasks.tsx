@@ -38,7 +38,7 @@ export function SeedTasks() {
                 });
                 document.getElementById("composer")?.focus();
               }}
-              className="w-full rounded border border-zinc-300 p-2 text-left text-sm hover:bg-zinc-100 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:hover:bg-zinc-800"
+              className="w-full rounded border border-zinc-300 p-2 text-left text-sm hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
             >
               <span className="font-medium">{zh ? task.title.zh : task.title.en}</span>
               <span className="mt-1 block truncate text-xs text-zinc-600 dark:text-zinc-400">

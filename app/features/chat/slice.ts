@@ -37,7 +37,13 @@ export interface ChatSlice {
    * Replaces a question's text, drops everything after it and asks again. It replaces rather
    * than branches: see editMessageAndTruncate in the conversations slice for why.
    */
-  editAndResend(conversationId: string, messageId: string, text: string): Promise<void>;
+  editAndResend(
+    conversationId: string,
+    messageId: string,
+    text: string,
+    /** The edited input field; "" removes it, undefined keeps the old one. */
+    input?: string,
+  ): Promise<void>;
   /** Asks the model to go on with a reply that stopped at the max-token limit. */
   continueReply(conversationId: string, replyId: string): Promise<void>;
 }
@@ -94,9 +100,9 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       await generateReply(deps, set, get, stops, conversationId, reply.id);
     },
 
-    async editAndResend(conversationId, messageId, text) {
+    async editAndResend(conversationId, messageId, text, input) {
       if (get().streaming || !text.trim()) return;
-      if (!get().editMessageAndTruncate(conversationId, messageId, text)) return;
+      if (!get().editMessageAndTruncate(conversationId, messageId, text, input)) return;
       const reply = emptyReply(get().selectedModelId);
       get().appendMessage(conversationId, reply);
       await generateReply(deps, set, get, stops, conversationId, reply.id);

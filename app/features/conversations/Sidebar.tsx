@@ -3,34 +3,37 @@ import {
   useCallback,
   useDeferredValue,
   useEffect,
-  useId,
+  useRef,
   useMemo,
   useState,
   type ReactNode,
 } from "react";
 import { useStrings, useTranslate } from "../../i18n/strings";
 import { useApp } from "../../shell/store";
-import { activeConversation } from "../../shell/app-state";
+import { focusComposerSoon } from "../../ui/focus-composer";
+import { ConversationRow, rowItemClass } from "./ConversationRow";
 import type { ConversationSummary } from "../../storage/types";
 import { searchConversations } from "./search";
 import { selectSidebarList } from "./sidebar-entries";
 
-const itemClass =
-  "w-full truncate rounded px-2 py-1 text-left text-sm hover:bg-zinc-200 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none aria-[current=page]:bg-violet-100 dark:hover:bg-zinc-800 dark:aria-[current=page]:bg-violet-900";
 const smallButton =
-  "rounded border border-zinc-300 px-2 py-0.5 text-xs hover:bg-zinc-100 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800";
+  "rounded border border-zinc-300 px-2 py-0.5 text-xs hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800";
 
 interface Props {
+  id: string;
+  /** Narrow screens only: the list is a drawer over the chat, opened from the header. */
+  drawerOpen: boolean;
+  onCloseDrawer(): void;
   /** Controls from other features (settings, export), placed at the bottom. */
   footer?: ReactNode;
 }
 
 /**
  * Conversations: New chat, search across titles and messages, the list (pinned first, then
- * by last message), and rename / pin / delete (with undo) for the open chat. On narrow
- * screens the list folds away behind a toggle so the chat keeps the screen.
+ * by last message), and on each row a menu to rename, pin or delete it (with undo). On
+ * narrow screens the whole column is a drawer, so the chat keeps the screen.
  */
-export function Sidebar({ footer }: Props) {
+export function Sidebar({ id: navId, drawerOpen, onCloseDrawer, footer }: Props) {
   const t = useStrings();
   const tr = useTranslate();
   const list = useApp(selectSidebarList);
@@ -41,80 +44,98 @@ export function Sidebar({ footer }: Props) {
   const hydrated = useApp((s) => s.hydrated);
   const readError = useApp((s) => s.chatsReadError);
   const [query, setQuery] = useState("");
-  const [open, setOpen] = useState(false);
-  const panelId = useId();
+  const newChatButton = useRef<HTMLButtonElement>(null);
   const onSelect = useCallback(
     (id: string) => {
       select(id);
-      setOpen(false);
+      onCloseDrawer();
     },
-    [select],
+    [select, onCloseDrawer],
   );
+  // Opening the drawer puts focus in it (the chat behind it is inert meanwhile).
+  useEffect(() => {
+    if (drawerOpen) newChatButton.current?.focus();
+  }, [drawerOpen]);
 
   return (
-    <nav
-      aria-label={t.conversations}
-      className="flex w-full flex-col gap-2 border-b border-zinc-200 bg-zinc-50 p-3 md:h-full md:w-72 md:shrink-0 md:border-r md:border-b-0 dark:border-zinc-800 dark:bg-zinc-900"
-    >
-      <div className="flex gap-2">
-        <button
-          type="button"
-          onClick={() => {
-            newChat();
-            setOpen(false);
-          }}
-          className="flex-1 rounded border border-zinc-300 px-3 py-2 text-left text-sm font-medium hover:bg-zinc-100 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:hover:bg-zinc-800"
-        >
-          + {t.newChat}
-        </button>
-        <button
-          type="button"
-          aria-expanded={open}
-          aria-controls={panelId}
-          onClick={() => setOpen(!open)}
-          className="rounded border border-zinc-300 px-3 py-2 text-sm hover:bg-zinc-100 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none md:hidden dark:border-zinc-700 dark:hover:bg-zinc-800"
-        >
-          {open ? t.hideConversations : t.showConversations}
-        </button>
-      </div>
-      <div
-        id={panelId}
-        className={`${open ? "flex" : "hidden"} max-h-[60dvh] min-h-0 flex-1 flex-col gap-2 md:flex md:max-h-none`}
-      >
-        <input
-          type="search"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-          aria-label={t.searchLabel}
-          placeholder={t.searchPlaceholder}
-          className="rounded border border-zinc-300 bg-white px-2 py-1 text-sm focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-950"
+    <>
+      {drawerOpen && (
+        // The dimmed chat: a tap on it closes the drawer (Esc does too, for the keyboard).
+        <div
+          aria-hidden="true"
+          className="fixed inset-0 z-30 bg-black/40 md:hidden"
+          onClick={onCloseDrawer}
         />
-        <UndoNotice />
-        {rejected > 0 && (
-          <p role="status" className="text-xs text-amber-700 dark:text-amber-400">
-            {t.rejectedRecords} {rejected}
-          </p>
-        )}
-        {readError !== undefined && (
-          <p role="alert" className="text-xs text-red-700 dark:text-red-400">
-            {tr("chatsReadFailed", { name: readError })}
-          </p>
-        )}
-        <ActiveConversationTools />
-        {query.trim() ? (
-          <SearchResults query={query} activeId={activeId} onSelect={onSelect} />
-        ) : !hydrated ? (
-          <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
-            {t.loadingChats}
-          </p>
-        ) : list.length === 0 ? (
-          <p className="text-sm text-zinc-600 dark:text-zinc-400">{t.noConversations}</p>
-        ) : (
-          <ConversationList list={list} activeId={activeId} onSelect={onSelect} />
-        )}
-        {footer && <div className="mt-auto flex flex-col gap-2 pt-2">{footer}</div>}
-      </div>
-    </nav>
+      )}
+      <nav
+        id={navId}
+        aria-label={t.conversations}
+        onKeyDown={(e) => {
+          if (e.key === "Escape" && drawerOpen) {
+            e.stopPropagation();
+            onCloseDrawer();
+          }
+        }}
+        className={`${drawerOpen ? "fixed inset-y-0 left-0 z-40 flex w-[min(20rem,85vw)] shadow-xl" : "hidden"} flex-col gap-2 border-zinc-200 bg-zinc-50 p-3 md:static md:z-auto md:flex md:h-full md:w-72 md:shrink-0 md:border-r md:shadow-none dark:border-zinc-800 dark:bg-zinc-900`}
+      >
+        <div className="flex gap-2">
+          <button
+            ref={newChatButton}
+            type="button"
+            onClick={() => {
+              newChat();
+              onCloseDrawer();
+              focusComposerSoon();
+            }}
+            className="flex-1 rounded border border-zinc-300 px-3 py-2 text-left text-sm font-medium hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
+          >
+            + {t.newChat}
+          </button>
+          {drawerOpen && (
+            <button
+              type="button"
+              onClick={onCloseDrawer}
+              className="rounded border border-zinc-300 px-3 py-2 text-sm hover:bg-zinc-100 md:hidden dark:border-zinc-700 dark:hover:bg-zinc-800"
+            >
+              {t.hideConversations}
+            </button>
+          )}
+        </div>
+        <div className="flex min-h-0 flex-1 flex-col gap-2">
+          <input
+            type="search"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            aria-label={t.searchLabel}
+            placeholder={t.searchPlaceholder}
+            className="rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950"
+          />
+          <UndoNotice />
+          {rejected > 0 && (
+            <p role="status" className="text-xs text-amber-700 dark:text-amber-400">
+              {t.rejectedRecords} {rejected}
+            </p>
+          )}
+          {readError !== undefined && (
+            <p role="alert" className="text-xs text-red-700 dark:text-red-400">
+              {tr("chatsReadFailed", { name: readError })}
+            </p>
+          )}
+          {query.trim() ? (
+            <SearchResults query={query} activeId={activeId} onSelect={onSelect} />
+          ) : !hydrated ? (
+            <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
+              {t.loadingChats}
+            </p>
+          ) : list.length === 0 ? (
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">{t.noConversations}</p>
+          ) : (
+            <ConversationList list={list} activeId={activeId} onSelect={onSelect} />
+          )}
+          {footer && <div className="mt-auto flex flex-col gap-2 pt-2">{footer}</div>}
+        </div>
+      </nav>
+    </>
   );
 }
 
@@ -129,25 +150,10 @@ const ConversationList = memo(function ConversationList({
   activeId: string | undefined;
   onSelect(id: string): void;
 }) {
-  const t = useStrings();
   return (
     <ul className="flex min-h-0 flex-col gap-1 overflow-y-auto" data-testid="conversation-list">
       {list.map((c) => (
-        <li key={c.id}>
-          <button
-            type="button"
-            aria-current={c.id === activeId ? "page" : undefined}
-            onClick={() => onSelect(c.id)}
-            className={itemClass}
-          >
-            {c.pinned && (
-              <span className="mr-1" role="img" aria-label={t.pinned} data-testid="pinned-mark">
-                📌
-              </span>
-            )}
-            {c.title}
-          </button>
-        </li>
+        <ConversationRow key={c.id} summary={c} active={c.id === activeId} onSelect={onSelect} />
       ))}
     </ul>
   );
@@ -196,7 +202,7 @@ function SearchResults({
               type="button"
               aria-current={c.id === activeId ? "page" : undefined}
               onClick={() => onSelect(c.id)}
-              className={`${itemClass} whitespace-normal`}
+              className={`${rowItemClass} whitespace-normal`}
             >
               <span className="block truncate font-medium">{c.title}</span>
               {snippet && (
@@ -209,80 +215,6 @@ function SearchResults({
         ))}
       </ul>
     </>
-  );
-}
-
-/** Rename, pin and delete for the open conversation. */
-function ActiveConversationTools() {
-  const t = useStrings();
-  const tr = useTranslate();
-  // Primitive selections: the open conversation changes per streamed token, these do not.
-  const id = useApp((s) => activeConversation(s)?.id);
-  const title = useApp((s) => activeConversation(s)?.title);
-  const pinned = useApp((s) => activeConversation(s)?.pinned === true);
-  const busy = useApp(
-    (s) => s.streaming !== undefined && s.streaming.conversationId === s.activeId,
-  );
-  const rename = useApp((s) => s.renameConversation);
-  const togglePin = useApp((s) => s.togglePin);
-  const remove = useApp((s) => s.deleteConversation);
-  const [renaming, setRenaming] = useState<string | undefined>();
-  if (!id || title === undefined) return null;
-
-  if (renaming !== undefined) {
-    return (
-      <form
-        className="flex flex-col gap-1"
-        onSubmit={(e) => {
-          e.preventDefault();
-          rename(id, renaming);
-          setRenaming(undefined);
-        }}
-      >
-        <label className="text-xs font-medium">
-          {t.renameLabel}
-          <input
-            // The form only appears after the Rename click, so focusing it is expected.
-            autoFocus
-            value={renaming}
-            onChange={(e) => setRenaming(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === "Escape") {
-                e.stopPropagation();
-                setRenaming(undefined);
-              }
-            }}
-            className="mt-1 w-full rounded border border-zinc-300 bg-white px-2 py-1 text-sm font-normal focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-950"
-          />
-        </label>
-        <div className="flex gap-1">
-          <button type="submit" className={smallButton} disabled={!renaming.trim()}>
-            {t.save}
-          </button>
-          <button type="button" className={smallButton} onClick={() => setRenaming(undefined)}>
-            {t.cancel}
-          </button>
-        </div>
-      </form>
-    );
-  }
-  return (
-    <div role="group" aria-label={tr("moreActions", { title })} className="flex flex-wrap gap-1">
-      <button type="button" className={smallButton} onClick={() => setRenaming(title)}>
-        {t.rename}
-      </button>
-      <button
-        type="button"
-        className={smallButton}
-        aria-pressed={pinned}
-        onClick={() => togglePin(id)}
-      >
-        {pinned ? t.unpin : t.pin}
-      </button>
-      <button type="button" className={smallButton} disabled={busy} onClick={() => remove(id)}>
-        {t.deleteConversation}
-      </button>
-    </div>
   );
 }
 

@@ -12,6 +12,7 @@ import type {
   StoredSummaries,
 } from "../../storage/types";
 import { newId } from "../../ui/ids";
+import { titleFromQuestion } from "./title";
 
 /**
  * Conversations are known in two depths. `summaries` lists every conversation (what the
@@ -70,7 +71,13 @@ export interface ConversationsSlice {
    * branches in the UI. A local model makes asking again cheap, and Copy or export keeps a
    * reply worth keeping.
    */
-  editMessageAndTruncate(conversationId: string, messageId: string, text: string): boolean;
+  editMessageAndTruncate(
+    conversationId: string,
+    messageId: string,
+    text: string,
+    /** The question's new input field: "" removes it, undefined keeps it. */
+    input?: string,
+  ): boolean;
   deleteMessage(conversationId: string, messageId: string): void;
   renameConversation(id: string, title: string): void;
   togglePin(id: string): void;
@@ -89,8 +96,6 @@ export interface MergeReport {
   merged: number;
   unchanged: number;
 }
-
-const TITLE_LENGTH = 48;
 
 export function createConversationsSlice(
   deps: StoreDeps,
@@ -373,7 +378,7 @@ export function createConversationsSlice(
           ? { ...existing, messages: [...existing.messages, message], updatedAt: now }
           : {
               id: conversationId ?? newId(),
-              title: titleFrom(message.content),
+              title: titleFromQuestion(message.content),
               createdAt: now,
               updatedAt: now,
               messages: [message],
@@ -437,17 +442,20 @@ export function createConversationsSlice(
         persist(conversation, true);
       },
 
-      editMessageAndTruncate(conversationId, messageId, text) {
+      editMessageAndTruncate(conversationId, messageId, text, input) {
         const existing = get().conversations[conversationId];
         const index = existing?.messages.findIndex((m) => m.id === messageId) ?? -1;
         const message = existing?.messages[index];
         if (!existing || message?.role !== "user") return false;
         // A new id: the edited question is a new message, not a newer copy of the old one.
+        const { input: oldInput, ...rest } = message;
+        const newInput = input === undefined ? oldInput : input.trim() ? input : undefined;
         const edited: ChatMessage = {
-          ...message,
+          ...rest,
           id: newId(),
           content: text,
           createdAt: Date.now(),
+          ...(newInput !== undefined && { input: newInput }),
         };
         get().replaceMessages(conversationId, [...existing.messages.slice(0, index), edited]);
         return true;
@@ -559,14 +567,6 @@ export function createConversationsSlice(
       },
     };
   };
-}
-
-function titleFrom(text: string): string {
-  const line = text.trim().split("\n")[0] ?? "";
-  const chars = Array.from(line);
-  return chars.length > TITLE_LENGTH
-    ? chars.slice(0, TITLE_LENGTH).join("") + "…"
-    : line || "New chat";
 }
 
 function errorName(error: unknown): string {

@@ -6,7 +6,7 @@ import { download, fileSlug, today } from "./download";
 import { conversationsToMarkdown } from "./markdown-export";
 
 const buttonClass =
-  "rounded px-2 py-1 text-left text-sm hover:bg-zinc-200 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-50 dark:hover:bg-zinc-800";
+  "rounded px-2 py-1 text-left text-sm hover:bg-zinc-200 disabled:opacity-50 dark:hover:bg-zinc-800";
 
 type Result = { kind: "ok" | "error"; text: string } | undefined;
 
@@ -69,9 +69,7 @@ export function DataMenu() {
 
   return (
     <details className="rounded border border-zinc-300 text-sm dark:border-zinc-700">
-      <summary className="cursor-pointer rounded px-3 py-2 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none">
-        {t.data}
-      </summary>
+      <summary className="cursor-pointer rounded px-3 py-2">{t.data}</summary>
       <div className="flex flex-col gap-1 p-2">
         <button
           type="button"

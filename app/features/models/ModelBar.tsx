@@ -1,12 +1,16 @@
+import { useState } from "react";
 import { useApp } from "../../shell/store";
 import { PRIMARY_BUTTON } from "../../ui/button-styles";
 import { useStrings, useTranslate, type Strings } from "../../i18n/strings";
+import { errorSentence } from "../../i18n/error-text";
+import { ErrorNotice } from "../../ui/ErrorNotice";
 import type { LoadProgress } from "../../engine/protocol";
 import { ProgressBar } from "../../ui/ProgressBar";
 import { formatMB, formatRate } from "../../ui/format";
 import { CUTEGPT_FAMILY, type CatalogEntry } from "./catalog";
 import { PreflightSummary } from "./PreflightSummary";
 import { UNAVAILABLE_LABEL, meanwhileModel, type Unavailable } from "./compatibility";
+import type { LoadNoticeCode } from "./slice";
 
 /** Model picker, load button, load progress and load errors. */
 export function ModelBar() {
@@ -23,6 +27,7 @@ export function ModelBar() {
   const selectModel = useApp((s) => s.selectModel);
   const loadModel = useApp((s) => s.loadModel);
   const loadNotice = useApp((s) => s.loadNotice);
+  const loadNoticeCode = useApp((s) => s.loadNoticeCode);
   const cancelLoad = useApp((s) => s.cancelLoad);
 
   const selected = catalog.find((m) => m.id === selectedId);
@@ -123,9 +128,12 @@ export function ModelBar() {
         </p>
       )}
       {catalogError && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {t.catalogError}: {catalogError}
-        </p>
+        <ErrorNotice
+          code="catalog"
+          sentence={`${t.catalogError}: ${t.errCatalog}`}
+          details={catalogError}
+          detailsLabel={t.errorDetails}
+        />
       )}
       {loadState === "loading" && <LoadProgressView progress={progress} t={t} />}
       {loadState === "loading" && progress?.phase === "fetching" && (
@@ -140,30 +148,69 @@ export function ModelBar() {
           </button>
         </div>
       )}
-      {loadNotice && (
-        <p
-          role="status"
-          data-testid="load-notice"
-          className="text-sm text-amber-700 dark:text-amber-400"
-        >
-          {loadNotice}
-        </p>
-      )}
+      {loadNotice && <LoadNotice notice={loadNotice} code={loadNoticeCode} />}
       {loadState === "error" && loadError && (
-        <p
-          role="alert"
-          data-error-code={loadError.code}
-          className="text-sm text-red-700 dark:text-red-400"
-        >
-          {loadError.message}
+        <>
+          <ErrorNotice
+            code={loadError.code}
+            sentence={errorSentence(tr, loadError)}
+            details={loadError.message}
+            detailsLabel={t.errorDetails}
+          />
           {loadError.code === "network" && (
-            <span data-testid="network-hint" className="block text-zinc-600 dark:text-zinc-400">
+            <p data-testid="network-hint" className="text-sm text-zinc-600 dark:text-zinc-400">
               {t.networkHint}
-            </span>
+            </p>
           )}
-        </p>
+        </>
       )}
     </section>
+  );
+}
+
+/**
+ * The last load's notice once the bar has folded into the header (a file was re-downloaded):
+ * still said, on one dismissable line.
+ */
+export function FoldedLoadNotice() {
+  const t = useStrings();
+  const notice = useApp((s) => s.loadNotice);
+  const code = useApp((s) => s.loadNoticeCode);
+  const [dismissed, setDismissed] = useState<string | undefined>();
+  if (!notice || dismissed === notice) return null;
+  return (
+    <div className="flex items-start gap-2 border-b border-zinc-200 px-3 py-1.5 dark:border-zinc-800">
+      <div className="min-w-0 flex-1">
+        <LoadNotice notice={notice} code={code} />
+      </div>
+      <button
+        type="button"
+        className="rounded px-2 py-0.5 text-xs hover:bg-zinc-100 dark:hover:bg-zinc-800"
+        onClick={() => setDismissed(notice)}
+      >
+        {t.dismiss}
+      </button>
+    </div>
+  );
+}
+
+/** Something about the last load worth knowing (a re-downloaded file, a cancel), in words. */
+export function LoadNotice({ notice, code }: { notice: string; code: LoadNoticeCode | undefined }) {
+  const t = useStrings();
+  return (
+    <div
+      role="status"
+      data-testid="load-notice"
+      className="text-sm text-amber-700 dark:text-amber-400"
+    >
+      <p>{code === "cancelled" ? t.errCancelled : t.noticeRefetched}</p>
+      {code !== "cancelled" && (
+        <details className="text-xs">
+          <summary className="cursor-pointer">{t.errorDetails}</summary>
+          <p className="font-mono break-words">{notice}</p>
+        </details>
+      )}
+    </div>
   );
 }
 

@@ -8,6 +8,7 @@ import { fetchCatalog, modelSpecFor, type CatalogEntry } from "./catalog";
 import { preferredModel, unavailableReason, type Unavailable } from "./compatibility";
 
 export type LoadState = "idle" | "loading" | "ready" | "error";
+export type LoadNoticeCode = "cancelled" | "progress-notice";
 
 export interface ModelsSlice {
   catalog: CatalogEntry[];
@@ -26,6 +27,8 @@ export interface ModelsSlice {
   recheckModelFiles(): Promise<void>;
   /** Something about the last load the user should know (a refetched shard, a cancel). */
   loadNotice: string | undefined;
+  /** What kind of notice it is, so it is worded in the UI's language (the text is the worker's). */
+  loadNoticeCode: LoadNoticeCode | undefined;
   /** Stops the model download in progress; finished files are kept. */
   cancelLoad(): Promise<void>;
   selectedModelId: string | undefined;
@@ -54,6 +57,7 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
     missingFiles: {},
     freeStorage: undefined,
     loadNotice: undefined,
+    loadNoticeCode: undefined,
     selectedModelId: undefined,
     loadedModelId: undefined,
     loadState: "idle",
@@ -148,13 +152,18 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
         progress: undefined,
         loadError: undefined,
         loadNotice: undefined,
+        loadNoticeCode: undefined,
       });
       try {
         const tooBig = await get().prepareDownload(entry);
-        if (tooBig) throw new EngineClientError("quota-exceeded", tooBig);
+        if (tooBig) throw new EngineClientError("quota-exceeded", tooBig.message, tooBig.params);
         const spec = modelSpecFor(entry, new URL(modelBaseUrl), get().currentSource());
         await deps.engine.load(spec, (progress) =>
-          set(progress.notice ? { progress, loadNotice: progress.notice } : { progress }),
+          set(
+            progress.notice
+              ? { progress, loadNotice: progress.notice, loadNoticeCode: "progress-notice" }
+              : { progress },
+          ),
         );
         set({ loadState: "ready", loadedModelId: entry.id, progress: undefined });
         void get()
@@ -167,7 +176,12 @@ export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [
           .refreshStorage()
           .catch(() => undefined);
         if (info.code === "cancelled") {
-          set({ loadState: "idle", loadedModelId: undefined, loadNotice: info.message });
+          set({
+            loadState: "idle",
+            loadedModelId: undefined,
+            loadNotice: info.message,
+            loadNoticeCode: "cancelled",
+          });
           return finish(false);
         }
         set({ loadState: "error", loadedModelId: undefined, loadError: info });

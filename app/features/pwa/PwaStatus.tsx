@@ -9,9 +9,10 @@ const FETCH_FAILURES = new Set(["network", "model-files-not-found"]);
 
 /**
  * One thin strip for the installable app: offline indicator, "Reload to update" and the
- * Install button (or a hint where the browser offers none).
+ * Install button (or a hint where the browser offers none). The hint is a tip for the empty
+ * screen (`showHint`); with none of these the strip is not there at all.
  */
-export function PwaStatus() {
+export function PwaStatus({ showHint = true }: { showHint?: boolean }) {
   const t = useStrings();
   const online = useOnline();
   const needRefresh = usePwa((s) => s.needRefresh);
@@ -33,6 +34,10 @@ export function PwaStatus() {
     loadError !== undefined &&
     FETCH_FAILURES.has(loadError.code);
 
+  // Nothing to say (online, up to date, installed): no strip, the chat keeps the space.
+  const hint = showHint && !installed && !installEvent;
+  if (online && !needRefresh && !installEvent && !hint && !offlineModelMissing) return null;
+
   return (
     <div
       data-testid="pwa-status"
@@ -51,7 +56,7 @@ export function PwaStatus() {
             <span>{t.updateReady}</span>
             <button
               type="button"
-              className="rounded bg-violet-700 px-2 py-0.5 font-medium text-white hover:bg-violet-800 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none disabled:opacity-60"
+              className="rounded bg-violet-700 px-2 py-0.5 font-medium text-white hover:bg-violet-800 disabled:opacity-60"
               disabled={updateRequested}
               onClick={() => {
                 if (busy) pwaStore.setState({ updateRequested: true });
@@ -66,13 +71,13 @@ export function PwaStatus() {
           {installEvent ? (
             <button
               type="button"
-              className="rounded border border-violet-700 px-2 py-0.5 font-medium text-violet-800 hover:bg-violet-50 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-violet-400 dark:text-violet-200 dark:hover:bg-violet-950"
+              className="rounded border border-violet-700 px-2 py-0.5 font-medium text-violet-800 hover:bg-violet-50 dark:border-violet-400 dark:text-violet-200 dark:hover:bg-violet-950"
               onClick={() => void promptInstall()}
             >
               {t.installApp}
             </button>
           ) : (
-            !installed && <span data-testid="install-hint">{t.installHint}</span>
+            hint && <span data-testid="install-hint">{t.installHint}</span>
           )}
         </div>
       </div>

@@ -5,9 +5,9 @@ import type { SendKey, Theme } from "./slice";
 import { DownloadSourceSettings } from "./DownloadSourceSettings";
 
 const controlClass =
-  "w-full rounded border border-zinc-300 bg-white px-2 py-1 text-sm focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:bg-zinc-900";
+  "w-full rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 const buttonClass =
-  "rounded border border-zinc-300 px-3 py-2 text-left text-sm hover:bg-zinc-100 focus-visible:ring-2 focus-visible:ring-violet-400 focus-visible:outline-none dark:border-zinc-700 dark:hover:bg-zinc-800";
+  "rounded border border-zinc-300 px-3 py-2 text-left text-sm hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800";
 
 /** The Settings button and its modal dialog: theme, language, send key, download source, shortcuts. */
 export function SettingsButton() {

@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useState } from "react";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON } from "../../ui/button-styles";
-import { useStrings } from "../../i18n/strings";
+import { useStrings, type Strings } from "../../i18n/strings";
+import { ErrorNotice } from "../../ui/ErrorNotice";
 import { useApp } from "../../shell/store";
 import { MessageView } from "../chat/MessageView";
-import { decodeShareFragment, linkIdentity, type DecodeResult } from "./codec";
+import { decodeShareFragment, linkIdentity, type DecodeResult, type ShareErrorCode } from "./codec";
 import { fromShared } from "./conversation-mapping";
 import { openedLinksStore } from "./opened-links";
 
@@ -38,14 +39,14 @@ export default function SharedView({ fragment, onClose }: { fragment: string; on
     return (
       <section className="flex flex-1 flex-col items-center justify-center gap-3 p-6 text-center">
         <h2 className="text-base font-semibold">{t.sharedBrokenTitle}</h2>
-        <p
-          role="alert"
-          data-testid="share-open-error"
-          data-error-code={decoded.error.code}
+        <ErrorNotice
+          testId="share-open-error"
+          code={decoded.error.code}
+          sentence={shareErrorSentence(t, decoded.error.code)}
+          details={decoded.error.message}
+          detailsLabel={t.errorDetails}
           className="max-w-lg text-sm"
-        >
-          {decoded.error.message}
-        </p>
+        />
         <button
           type="button"
           onClick={onClose}
@@ -104,4 +105,11 @@ export default function SharedView({ fragment, onClose }: { fragment: string; on
       </div>
     </section>
   );
+}
+
+/** The broken link's reason in the UI's language; the codec's English text is the detail. */
+function shareErrorSentence(t: Strings, code: ShareErrorCode): string {
+  if (code === "bad-version") return t.shareErrBadVersion;
+  if (code === "too-large" || code === "link-too-long") return t.shareErrTooLarge;
+  return t.shareErrDamaged;
 }

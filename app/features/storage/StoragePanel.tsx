@@ -1,5 +1,7 @@
 import { useState } from "react";
-import { useStrings } from "../../i18n/strings";
+import { useStrings, useTranslate } from "../../i18n/strings";
+import { errorSentence } from "../../i18n/error-text";
+import { ErrorNotice } from "../../ui/ErrorNotice";
 import { useApp } from "../../shell/store";
 import { formatSize } from "../../ui/format";
 import { filesFromDrop, filesFromInput } from "./folder-files";
@@ -10,6 +12,7 @@ import { filesFromDrop, filesFromInput } from "./folder-files";
  */
 export function StoragePanel() {
   const t = useStrings();
+  const tr = useTranslate();
   const cached = useApp((s) => s.cachedModels);
   const catalog = useApp((s) => s.catalog);
   const estimate = useApp((s) => s.storageEstimate);
@@ -67,15 +70,12 @@ export function StoragePanel() {
                     {t.storageLastUsed}:{" "}
                     {m.lastUsed ? new Date(m.lastUsed).toLocaleString() : t.storageNeverUsed}
                   </span>
-                  <button
-                    type="button"
-                    className="ml-auto rounded border border-red-300 px-2 py-0.5 text-red-700 disabled:opacity-50 dark:text-red-400"
-                    disabled={busy}
-                    aria-label={`${t.storageDelete} ${name}`}
-                    onClick={() => void remove(m.folderUrl)}
-                  >
-                    {t.storageDelete}
-                  </button>
+                  <DeleteModelFiles
+                    name={name}
+                    size={formatSize(m.bytes)}
+                    busy={busy}
+                    onDelete={() => void remove(m.folderUrl)}
+                  />
                 </li>
               );
             })}
@@ -112,25 +112,82 @@ export function StoragePanel() {
           </label>
           <p className="text-xs text-zinc-600 dark:text-zinc-400">{t.storageDrop}</p>
         </div>
-        {message && (
-          <p
-            role={message.kind === "error" ? "alert" : "status"}
-            data-testid="storage-message"
-            data-error-code={message.code}
-            className={
-              message.kind === "error"
-                ? "text-red-700 dark:text-red-400"
-                : "text-zinc-700 dark:text-zinc-300"
-            }
-          >
-            {message.kind === "info" && message.text === "deleted"
-              ? t.storageDeleted
-              : message.kind === "info"
-                ? `${t.storageImported}: ${message.text}`
-                : message.text}
-          </p>
+        {message?.kind === "error" ? (
+          <ErrorNotice
+            testId="storage-message"
+            code={message.code ?? "unknown"}
+            sentence={errorSentence(tr, { code: message.code ?? "unknown" })}
+            details={message.text}
+            detailsLabel={t.errorDetails}
+          />
+        ) : (
+          message && (
+            <p
+              role="status"
+              data-testid="storage-message"
+              className="text-zinc-700 dark:text-zinc-300"
+            >
+              {message.text === "deleted"
+                ? t.storageDeleted
+                : `${t.storageImported}: ${message.text}`}
+            </p>
+          )
         )}
       </div>
     </details>
+  );
+}
+
+/**
+ * Delete for one model's files, asked twice: they are gigabytes that take long to download
+ * again, so the confirmation names the model and the space it frees.
+ */
+function DeleteModelFiles(props: { name: string; size: string; busy: boolean; onDelete(): void }) {
+  const tr = useTranslate();
+  const t = useStrings();
+  const [asking, setAsking] = useState(false);
+  const button =
+    "rounded border border-red-300 px-2 py-0.5 text-red-700 disabled:opacity-50 dark:text-red-400";
+  if (!asking) {
+    return (
+      <button
+        type="button"
+        className={`ml-auto ${button}`}
+        disabled={props.busy}
+        aria-label={`${t.storageDelete} ${props.name}`}
+        onClick={() => setAsking(true)}
+      >
+        {t.storageDelete}
+      </button>
+    );
+  }
+  return (
+    <div
+      role="group"
+      aria-label={t.storageDelete}
+      className="flex w-full flex-wrap items-center gap-2"
+    >
+      <p className="flex-1">{tr("storageDeleteConfirm", { name: props.name, size: props.size })}</p>
+      <button
+        type="button"
+        // The question just appeared where the button was; keep focus on the decision.
+        autoFocus
+        className={button}
+        disabled={props.busy}
+        onClick={() => {
+          setAsking(false);
+          props.onDelete();
+        }}
+      >
+        {tr("storageDeleteSized", { size: props.size })}
+      </button>
+      <button
+        type="button"
+        className="rounded border border-zinc-300 px-2 py-0.5 dark:border-zinc-700"
+        onClick={() => setAsking(false)}
+      >
+        {t.cancel}
+      </button>
+    </div>
   );
 }

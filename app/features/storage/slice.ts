@@ -24,9 +24,12 @@ export interface StorageSlice {
   restoreImportedModels(): Promise<void>;
   /**
    * Before a download: asks the browser to keep the files (persist) and checks the free
-   * space. Returns a message that stops the load when the model clearly cannot fit.
+   * space. Returns what stops the load when the model clearly cannot fit: the English detail
+   * and the sizes (MB) the UI's sentence names.
    */
-  prepareDownload(entry: CatalogEntry): Promise<string | undefined>;
+  prepareDownload(
+    entry: CatalogEntry,
+  ): Promise<{ message: string; params: { needed: number; free: number } } | undefined>;
 }
 
 const IMPORTED_KEY = "imported-models";
@@ -161,7 +164,9 @@ export function createStorageSlice(deps: StoreDeps): StateCreator<AppState, [], 
         const stillNeeded = Math.max(0, size - (cached?.bytes ?? 0));
         const free = estimate.quota - estimate.usage;
         if (stillNeeded > free) {
-          return `Not enough storage for this model: it needs ${Math.ceil(stillNeeded / MB)} MB but the browser allows only ${Math.floor(free / MB)} MB more for this site. Free disk space or delete cached models under Storage, then try again.`;
+          const params = { needed: Math.ceil(stillNeeded / MB), free: Math.floor(free / MB) };
+          const message = `Not enough storage for this model: it needs ${Math.ceil(stillNeeded / MB)} MB but the browser allows only ${Math.floor(free / MB)} MB more for this site. Free disk space or delete cached models under Storage, then try again.`;
+          return { message, params };
         }
         return undefined;
       },

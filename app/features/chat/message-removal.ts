@@ -1,0 +1,54 @@
+import { createStore, useStore } from "zustand";
+import type { ChatMessage } from "../../storage/types";
+import { newId } from "../../ui/ids";
+
+/**
+ * What Delete on a message removes: a reply alone, or a question together with the replies
+ * that answer it (up to the next question), so no answer is left without its question.
+ */
+export function messagesToRemove(messages: ChatMessage[], id: string): Set<string> {
+  const index = messages.findIndex((m) => m.id === id);
+  const target = messages[index];
+  if (!target) return new Set();
+  const ids = new Set([id]);
+  if (target.role === "user") {
+    for (const m of messages.slice(index + 1)) {
+      if (m.role === "user") break;
+      ids.add(m.id);
+    }
+  }
+  return ids;
+}
+
+export interface RemovedMessage {
+  message: ChatMessage;
+  /** Where it stood in the conversation. */
+  index: number;
+}
+
+/**
+ * Puts removed messages back where they were. They come back under new ids: the old ids are
+ * tombstones now (removedMessageIds), which saves and other tabs honour, so reusing them
+ * would lose the restored messages at the next merge.
+ */
+export function restoreRemoved(current: ChatMessage[], removed: RemovedMessage[]): ChatMessage[] {
+  const result = [...current];
+  for (const { message, index } of [...removed].sort((a, b) => a.index - b.index)) {
+    result.splice(Math.min(index, result.length), 0, { ...message, id: newId() });
+  }
+  return result;
+}
+
+interface PendingUndo {
+  conversationId: string;
+  removed: RemovedMessage[];
+}
+
+/** The last message deletion, while its Undo is offered (UI state; never saved). */
+export const messageUndoStore = createStore<{ pending: PendingUndo | undefined }>(() => ({
+  pending: undefined,
+}));
+
+export function useMessageUndo(): PendingUndo | undefined {
+  return useStore(messageUndoStore, (s) => s.pending);
+}
