@@ -91,9 +91,14 @@ test("a reload mid-download resumes: finished shards are not fetched again", asy
   await startLoad(page, model.id);
   await ready(page);
 
+  // Up to three shards download at once: 3 (and perhaps 4 and 5) were started before the
+  // reload and are fetched again after it; finished ones never are.
   for (const [i, path] of model.shardPaths.entries()) {
-    expect(server.count(path), `requests for shard ${i}`).toBe(i < 3 ? 1 : i === 3 ? 2 : 1);
+    const requests = server.count(path);
+    if (i < 3) expect(requests, `requests for shard ${i}`).toBe(1);
+    else expect([1, 2], `requests for shard ${i}`).toContain(requests);
   }
+  expect(server.count(model.shardPaths[3]!)).toBe(2);
   expect(await shardKeys(page, model.id)).toHaveLength(6);
 });
 
