@@ -12,7 +12,8 @@ import os
 import numpy as np
 
 # Questions sent through the app's CuteGPT path (META + "问：{q}\n答：\n", HF penalty 1.1).
-QUESTIONS = ["Hello, how are you", "你好，今天过得怎么样"]
+# The last one is chosen so that the penalty over the prompt changes the greedy reply.
+QUESTIONS = ["Hello, how are you", "猫在做什么", "你好，今天过得怎么样"]
 APP_MAX_TOKENS = 256
 APP_PENALTY = 1.1
 
@@ -103,6 +104,18 @@ class Reference:
         return out, "length", margins
 
 
+def streamed_text(tok, ids):
+    """The reply as web-llm streams it: after each token it decodes the whole reply and sends
+    what lies past the previous text's length (in UTF-16 code units, as JavaScript counts), so
+    a byte-fallback character that decodes differently later is not rewritten."""
+    text, prev = "", 0
+    for i in range(len(ids)):
+        cur = tok.decode(ids[: i + 1], skip_special_tokens=False).encode("utf-16-le")
+        text += cur[2 * prev :].decode("utf-16-le", errors="surrogatepass")
+        prev = len(cur) // 2
+    return text
+
+
 def greedy_app(ref, prompt_ids, stop_ids, penalty_over_prompt):
     """Greedy with HF's repetition penalty over prompt and reply, or over the reply only."""
     ids = list(prompt_ids)
@@ -156,9 +169,11 @@ def main():
             case[key] = {
                 "greedy_ids": out,
                 "text": tok.decode(out, skip_special_tokens=False),
+                "streamed_text": streamed_text(tok, out),
                 "finish_reason": finish,
                 "min_margin": round(min(margins), 4),
             }
+        case["prompt_penalty_matters"] = case["hf"]["greedy_ids"] != case["reply_only"]["greedy_ids"]
         app_cases.append(case)
     doc = {
         "max_tokens": MAX_TOKENS,
