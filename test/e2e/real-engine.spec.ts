@@ -126,6 +126,12 @@ async function storedReplyTo(page: Page, question: string): Promise<StoredMessag
   );
 }
 
+/** Figures for the issue's note: kept as annotations and printed in the test log. */
+function measured(description: string): void {
+  test.info().annotations.push({ type: "measured", description });
+  console.log(`[measured] ${description}`);
+}
+
 async function loadTiny(page: Page): Promise<{ server: ModelServer; seconds: number }> {
   const server = await serveTiny(page);
   await openApp(page);
@@ -156,10 +162,7 @@ async function expectReferenceReplies(page: Page, cases: AppCase[]): Promise<voi
       .toBe(c.hf.greedy_ids.length + (c.hf.finish_reason === "stop" ? 1 : 0));
     expect.soft(reply?.usage?.finishReason).toBe(c.hf.finish_reason);
     expect.soft(reply?.usage?.promptTokens).toBe(c.prompt_tokens);
-    test.info().annotations.push({
-      type: "measured",
-      description: `${c.question}: ${JSON.stringify(reply?.usage)}`,
-    });
+    measured(`${c.question}: ${JSON.stringify(reply?.usage)}`);
   }
 }
 
@@ -167,13 +170,32 @@ test("the tiny model loads from its server through the real engine; greedy repli
   page,
 }) => {
   const { server, seconds } = await loadTiny(page);
-  test.info().annotations.push({ type: "measured", description: `load ${seconds.toFixed(1)} s` });
+  measured(`first load (download + shader compilation): ${seconds.toFixed(1)} s`);
   // Every file came from the fixture server once: the library and the weight shard too.
   expect(server.count("libs/tiny-llama-webgpu.wasm")).toBe(1);
   expect(server.count("tiny-llama/resolve/main/params_shard_0.bin")).toBe(1);
   const cases = reference.app.cases.filter((c) => !c.prompt_penalty_matters);
   expect(cases.map((c) => c.question)).toEqual(["Hello, how are you", "猫在做什么"]);
   await expectReferenceReplies(page, cases);
+});
+
+test("a second load comes from web-llm's IndexedDB cache, with the model server gone", async ({
+  page,
+}) => {
+  const { server } = await loadTiny(page);
+  const fetched = server.requests.length;
+  await server.close();
+  await page.reload();
+  await page.getByRole("combobox", { name: /model|模型/i }).selectOption(MODEL_ID);
+  const started = Date.now();
+  await page.getByRole("button", { name: /load model/i }).click();
+  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible({ timeout: 300_000 });
+  measured(`load from cache: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  expect(server.requests).toHaveLength(fetched);
+  // And the cached model still answers as the reference does.
+  const english = reference.app.cases.find((c) => c.question === "Hello, how are you");
+  expect(english).toBeDefined();
+  await expectReferenceReplies(page, [english!]);
 });
 
 test("the repetition penalty covers the prompt, where that changes the greedy reply", async ({
