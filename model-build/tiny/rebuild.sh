@@ -35,7 +35,10 @@ for h in arena base64 bytes_io ring_buffer utils; do
 done
 cp "$tl/tilelang/3rdparty/tvm/include/tvm/support/"{io,serializer}.h "$rt/include/tvm/support/"
 cp -r "$repo/model-build/tiny/runtime-shim/." "$rt/"
-make -C "$rt/web" dist/wasm/wasm_runtime.bc dist/wasm/tvmjs_support.bc dist/wasm/webgpu_runtime.bc
+# -ffile-prefix-map keeps this machine's paths (TVM's __FILE__ in log messages) out of the wasm.
+# shellcheck disable=SC2016
+make -C "$rt/web" dist/wasm/wasm_runtime.bc dist/wasm/tvmjs_support.bc dist/wasm/webgpu_runtime.bc \
+  EMCC_CFLAGS='$(INCLUDE_FLAGS) -O3 -std=c++17 -Wno-ignored-attributes '"-ffile-prefix-map=$rt/=tvm/"
 
 out="$work/out"
 rm -rf "$out"
