@@ -23,22 +23,26 @@ interface Pending {
 export interface EngineClientOptions {
   /** How often to ping the worker while a request is pending. */
   heartbeatMs?: number;
-  /** A worker silent for this long while busy is declared dead. */
+  /** A worker that has not answered a ping for this long is declared dead. */
   deadAfterMs?: number;
 }
 
 /**
  * The main thread's handle on the LLM worker. Keeps a map of pending requests and notices a
  * dead worker by itself: a worker that was closed or froze posts nothing, so while anything
- * is pending the client pings it and gives up after `deadAfterMs` of silence. After a crash
- * the next request starts a fresh worker (the model must then be loaded again).
+ * is pending the client pings it and gives up when a ping it really sent is not answered
+ * within `deadAfterMs`. Silence alone proves nothing: Chrome runs the timers of a tab hidden
+ * for five minutes about once a minute, so no ping may have gone out for a minute during a
+ * long prefill, and declaring that worker dead would reload gigabytes. After a crash the next
+ * request starts a fresh worker (the model must then be loaded again).
  */
 export class EngineClient {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
-  private lastHeard = 0;
+  /** When the ping still waiting for an answer was sent; any message answers it. */
+  private pingSentAt: number | undefined;
   private readonly crashListeners = new Set<(error: EngineClientError) => void>();
   private readonly heartbeatMs: number;
   private readonly deadAfterMs: number;
@@ -134,7 +138,7 @@ export class EngineClient {
     if (this.worker) return this.worker;
     const worker = this.createWorker();
     worker.addEventListener("message", (event: MessageEvent<WorkerReply>) => {
-      this.lastHeard = Date.now();
+      this.pingSentAt = undefined;
       this.dispatch(event.data);
     });
     // An uncaught error at the top of the worker (e.g. its script failed to load) leaves it
@@ -144,7 +148,6 @@ export class EngineClient {
       this.crash(new EngineClientError("worker-crashed", WORKER_CRASHED_MESSAGE), true);
     });
     this.worker = worker;
-    this.lastHeard = Date.now();
     return worker;
   }
 
@@ -195,12 +198,16 @@ export class EngineClient {
 
   private startHeartbeat(): void {
     if (this.heartbeat) return;
-    this.lastHeard = Date.now();
+    this.pingSentAt = undefined;
     this.heartbeat = setInterval(() => {
-      if (Date.now() - this.lastHeard > this.deadAfterMs) {
-        this.crash(new EngineClientError("worker-crashed", WORKER_CRASHED_MESSAGE), true);
+      const now = Date.now();
+      if (this.pingSentAt !== undefined) {
+        if (now - this.pingSentAt > this.deadAfterMs) {
+          this.crash(new EngineClientError("worker-crashed", WORKER_CRASHED_MESSAGE), true);
+        }
         return;
       }
+      this.pingSentAt = now;
       this.worker?.postMessage({ type: "ping", requestId: 0 } satisfies WorkerRequest);
     }, this.heartbeatMs);
   }

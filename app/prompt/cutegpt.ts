@@ -61,8 +61,9 @@ export interface ConversationMessage {
   /** The instruction's input field, for user messages sent with one. */
   readonly input?: string;
   /**
-   * False for an assistant reply that was aborted or failed. Such a reply and the question
-   * it answered stay out of the history, so the model never learns from a cut-off answer.
+   * False for an assistant reply that must not be built on (the app decides which: a failed
+   * or interrupted one, see replyEntersHistory in features/chat/engine-request.ts; a reply the
+   * user stopped stays in). Such a reply and the question it answered stay out of the history.
    */
   readonly complete?: boolean;
 }

@@ -30,16 +30,27 @@ const OPEN = new Set<ChatMessage["status"]>(["streaming", "interrupted"]);
 
 /**
  * Which copy of one message is further along. A finished copy (done, stopped, error) beats an
- * open one: only the tab writing a reply finishes it. Between two open copies, or two finished
- * ones, the longer text wins: a reply only grows while it is written, and "interrupted" is a
- * guess another tab made at start-up that the writing tab's newer text overrules. Ties keep
- * `mine`, so merging a conversation with itself changes nothing.
+ * open one: only the tab writing a reply finishes it. The exception is a reply reopened by
+ * Continue: it grows from its own finished text, so an open copy that extends the finished
+ * one is the newer (also when it was cut off, and in the last save before a tab closes).
+ * Between two open copies, or two finished ones, the longer text wins: a reply only grows while
+ * it is written, and "interrupted" is a guess another tab made at start-up that the writing
+ * tab's newer text overrules. Ties keep `mine`, so merging a conversation with itself changes
+ * nothing.
  */
 export function newerMessage(mine: ChatMessage, theirs: ChatMessage): ChatMessage {
   const mineOpen = OPEN.has(mine.status);
   const theirsOpen = OPEN.has(theirs.status);
-  if (mineOpen !== theirsOpen) return mineOpen ? theirs : mine;
+  if (mineOpen !== theirsOpen) {
+    const [open, finished] = mineOpen ? [mine, theirs] : [theirs, mine];
+    return continues(open, finished) ? open : finished;
+  }
   return theirs.content.length > mine.content.length ? theirs : mine;
+}
+
+/** `open` is `finished` reopened and written further. */
+function continues(open: ChatMessage, finished: ChatMessage): boolean {
+  return open.content.length > finished.content.length && open.content.startsWith(finished.content);
 }
 
 /**

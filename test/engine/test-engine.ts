@@ -24,6 +24,8 @@ import { readCachedModel } from "../../workers/model-cache/read-cached";
  *   #crash         close the worker after a few tokens (the client must notice by itself)
  *   #echo TEXT     reply with TEXT verbatim (#rate and #nomax before #echo still apply)
  *   #nomax         ignore the request's max_tokens (long benchmark replies)
+ *   #prefill:MS    take MS milliseconds before the first token, as a long prompt's prefill
+ *                  does; like web-llm, a stop during it still lets the prefill's token out
  * Every input it receives is broadcast on the `test-engine-log` channel so tests can check
  * exactly what reached the model.
  */
@@ -99,8 +101,15 @@ export class TestEngine implements Engine {
         : lastPromptQuery(input.kind === "prompt" ? input.prompt : lastUserText(input));
     const script = scriptFor(text, this.turn);
     const rate = script.rate ?? this.spec.testEngine?.tokensPerSecond ?? 40;
+    if (script.prefillMs !== undefined) {
+      await sleep(script.prefillMs);
+      // web-llm streams the token sampled at prefill before it looks at its interrupt flag
+      // (test/unit/webllm-contract.test.ts), so a Stop pressed during prefill lets it out.
+      const first = script.tokens.shift();
+      if (first !== undefined) onDelta(first);
+    }
     const started = performance.now();
-    let emitted = 0;
+    let emitted = script.prefillMs !== undefined ? 1 : 0;
     let finishReason: ChatUsage["finishReason"] = "stop";
     for (const token of script.tokens) {
       if (this.stopRequested) {
@@ -165,6 +174,7 @@ interface Script {
   fail?: EngineErrorCode | "crash";
   failAt?: number;
   noMax?: boolean;
+  prefillMs?: number;
 }
 
 function scriptFor(text: string, turn: number): Script {
@@ -185,6 +195,8 @@ function scriptFor(text: string, turn: number): Script {
   const rate = /#rate:(\d+)/.exec(text);
   const fail = /#fail:([a-z-]+)/.exec(text);
   if (rate?.[1]) script.rate = Number(rate[1]);
+  const prefill = /#prefill:(\d+)/.exec(text)?.[1];
+  if (prefill !== undefined) script.prefillMs = Number(prefill);
   if (/#crash\b/.test(text)) {
     script.fail = "crash";
     script.failAt = 3;

@@ -196,8 +196,18 @@ function continued(turns: ChatTurn[], partial: string): ChatTurn[] {
   ];
 }
 
+/**
+ * Which past replies the model sees again. A reply the user stopped is kept: it is on the
+ * screen, and a follow-up ("shorter", "go on") refers to it. A reply that failed, was cut
+ * off by a crash or a closed tab (interrupted), or has no text stays out with its question:
+ * nobody chose to end it there, and the model should not build on a broken answer.
+ */
+export function replyEntersHistory(m: ChatMessage): boolean {
+  return m.content !== "" && (m.status === "done" || m.status === "stopped");
+}
+
 function toPromptMessage(m: ChatMessage): ConversationMessage {
-  const complete = m.role === "user" || (m.status !== "error" && m.content !== "");
+  const complete = m.role === "user" || replyEntersHistory(m);
   return {
     role: m.role,
     content: m.content,
@@ -212,7 +222,7 @@ function chatTurns(messages: readonly ChatMessage[]): ChatTurn[] {
   for (const m of messages) {
     // Dropping a failed reply with its question keeps user and assistant turns alternating,
     // which chat templates require.
-    if (m.role === "assistant" && (m.status === "error" || m.content === "")) {
+    if (m.role === "assistant" && !replyEntersHistory(m)) {
       if (turns.at(-1)?.role === "user") turns.pop();
       continue;
     }

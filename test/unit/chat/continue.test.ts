@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { ChatInput } from "../../../app/engine/protocol";
 import { defaultConversationSettings } from "../../../app/features/chat/settings";
 import type { ChatMessage, Conversation } from "../../../app/storage/types";
-import { appWithEngine, scriptedEngine, USAGE } from "./app-harness";
+import { appWithEngine, gate, scriptedEngine, USAGE } from "./app-harness";
 
 const settings = defaultConversationSettings();
 settings.decoding = { ...settings.decoding, maxTokens: 50 };
@@ -79,5 +79,38 @@ describe("Continue stays within the context window", () => {
     expect(saved).toMatchObject({ content: cut, status: "done" });
     expect(saved?.error?.code).toBe("context-window-exceeded");
     expect(saved?.error?.message).toMatch(/cannot be continued/);
+  });
+});
+
+describe("a continuation is saved while it is written", () => {
+  it("reaches storage before it ends, so a closed tab keeps it (as the pagehide flush does)", async () => {
+    const going = gate();
+    const app = appWithEngine(
+      scriptedEngine({
+        async chat(_i, _o, onDelta) {
+          onDelta(" and more");
+          await going.promise;
+          return USAGE;
+        },
+      }),
+      { initial: [conversation([user("u1", "question", 1), answer("a1", "partial", 2, true)])] },
+    );
+    await app.store.getState().hydrate();
+    const continuing = app.store.getState().continueReply("c", "a1");
+    await vi.waitFor(() =>
+      expect(app.store.getState().conversations.c?.messages[1]?.content).toBe("partial and more"),
+    );
+    await new Promise((r) => setTimeout(r, 80));
+    await app.store.getState().flushSaves();
+    expect(app.saved("c")?.messages[1]).toMatchObject({
+      content: "partial and more",
+      status: "streaming",
+    });
+    going.open();
+    await continuing;
+    expect(app.saved("c")?.messages[1]).toMatchObject({
+      content: "partial and more",
+      status: "done",
+    });
   });
 });

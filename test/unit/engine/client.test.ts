@@ -147,4 +147,39 @@ describe("engine client and host", () => {
     expect(workers).toHaveLength(2);
     client.dispose();
   });
+
+  it("does not declare a worker dead because a hidden tab's timers ran a minute late", async () => {
+    vi.useFakeTimers();
+    const engine = scriptedEngine({ chat: () => new Promise<ChatUsage>(() => undefined) });
+    const workers: InProcessWorker[] = [];
+    const client = new EngineClient(
+      () => {
+        const w = new InProcessWorker(engine);
+        workers.push(w);
+        return w as unknown as Worker;
+      },
+      { heartbeatMs: 1000, deadAfterMs: 8000 },
+    );
+    const crashes: EngineClientError[] = [];
+    client.onCrash((e) => crashes.push(e));
+    const loading = client.load(spec, () => undefined);
+    await vi.advanceTimersByTimeAsync(10);
+    await loading;
+    void client.chat({ kind: "prompt", prompt: "x" }, {}, () => undefined).catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(1000);
+    // A long prefill in a tab hidden for five minutes: the clock moves on by a minute between
+    // two runs of the heartbeat, and the worker, which answered every ping, posted nothing.
+    vi.setSystemTime(Date.now() + 60_000);
+    await vi.advanceTimersByTimeAsync(1000);
+    vi.setSystemTime(Date.now() + 60_000);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(crashes).toHaveLength(0);
+    // A ping that really went out and got no answer still counts.
+    workers[0]?.freeze();
+    await vi.advanceTimersByTimeAsync(1000);
+    vi.setSystemTime(Date.now() + 60_000);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(crashes.map((e) => e.code)).toEqual(["worker-crashed"]);
+    client.dispose();
+  });
 });

@@ -51,9 +51,19 @@ describe("merging two tabs' copies of a conversation", () => {
     const done = msg("a1", 2, "Hello there", "done");
     expect(newerMessage(streaming, done)).toBe(done);
     expect(newerMessage(done, streaming)).toBe(done);
-    // A stop ends a reply, even if another tab saw more text before it was cut.
-    const stopped = msg("a1", 2, "Hel", "stopped");
+    // A stop ends a reply: a copy another tab holds of it is not a different text.
+    const stopped = msg("a1", 2, "Hello", "stopped");
     expect(newerMessage(msg("a1", 2, "Hello", "streaming"), stopped)).toBe(stopped);
+    expect(newerMessage(msg("a1", 2, "Hi", "streaming"), stopped)).toBe(stopped);
+  });
+
+  it("lets a reply reopened by Continue win over its own older finished copy, also cut off", () => {
+    const finished = msg("a1", 2, "Hello", "done");
+    const continuing = msg("a1", 2, "Hello there", "streaming");
+    expect(newerMessage(finished, continuing)).toBe(continuing);
+    expect(newerMessage(continuing, finished)).toBe(continuing);
+    const cutOff = msg("a1", 2, "Hello there", "interrupted");
+    expect(newerMessage(finished, cutOff)).toBe(cutOff);
   });
 
   it("lets the writing tab's longer text overrule another tab's start-up guess of interrupted", () => {
