@@ -1,5 +1,6 @@
 import { lazy, Suspense, useState } from "react";
 import { useStrings } from "../i18n/strings";
+import { showBidiControls } from "../ui/text-safety";
 import { useApp } from "./store";
 import { activeConversation } from "./app-state";
 
@@ -21,7 +22,7 @@ export function ChatHeader() {
   if (title === undefined || !hasMessages) return null;
   return (
     <div className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
-      <h2 className="min-w-0 flex-1 truncate text-sm font-medium">{title}</h2>
+      <h2 className="min-w-0 flex-1 truncate text-sm font-medium">{showBidiControls(title)}</h2>
       <button
         type="button"
         disabled={busy}

@@ -9,6 +9,7 @@ import {
   type ReactNode,
 } from "react";
 import { useStrings, useTranslate } from "../../i18n/strings";
+import { showBidiControls } from "../../ui/text-safety";
 import { useApp } from "../../shell/store";
 import { activeConversation } from "../../shell/app-state";
 import type { ConversationSummary } from "../../storage/types";
@@ -145,7 +146,7 @@ const ConversationList = memo(function ConversationList({
                 📌
               </span>
             )}
-            {c.title}
+            {showBidiControls(c.title)}
           </button>
         </li>
       ))}
@@ -198,7 +199,7 @@ function SearchResults({
               onClick={() => onSelect(c.id)}
               className={`${itemClass} whitespace-normal`}
             >
-              <span className="block truncate font-medium">{c.title}</span>
+              <span className="block truncate font-medium">{showBidiControls(c.title)}</span>
               {snippet && (
                 <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">
                   {snippet}
@@ -267,7 +268,11 @@ function ActiveConversationTools() {
     );
   }
   return (
-    <div role="group" aria-label={tr("moreActions", { title })} className="flex flex-wrap gap-1">
+    <div
+      role="group"
+      aria-label={tr("moreActions", { title: showBidiControls(title) })}
+      className="flex flex-wrap gap-1"
+    >
       <button type="button" className={smallButton} onClick={() => setRenaming(title)}>
         {t.rename}
       </button>
@@ -304,7 +309,7 @@ function UndoNotice() {
       {deleted && (
         <div className="flex items-center justify-between gap-2 rounded bg-zinc-200 px-2 py-1 text-xs dark:bg-zinc-800">
           <span className="min-w-0 truncate">
-            {tr("conversationDeleted", { title: deleted.title })}
+            {tr("conversationDeleted", { title: showBidiControls(deleted.title) })}
           </span>
           <button type="button" className={smallButton} onClick={undo}>
             {t.undo}
