@@ -1,5 +1,6 @@
 import { lazy, Suspense, useState } from "react";
 import { useStrings } from "../i18n/strings";
+import { showBidiControls } from "../ui/text-safety";
 import { useApp } from "./store";
 import { activeConversation } from "./app-state";
 
@@ -23,7 +24,7 @@ export function ChatHeader() {
   if (title === undefined || !hasMessages) return <div className="min-w-0 flex-1" />;
   return (
     <div className="flex min-w-0 flex-1 items-center gap-2">
-      <h2 className="min-w-0 flex-1 truncate text-sm font-medium">{title}</h2>
+      <h2 className="min-w-0 flex-1 truncate text-sm font-medium">{showBidiControls(title)}</h2>
       <button
         type="button"
         disabled={busy}

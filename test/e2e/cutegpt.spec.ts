@@ -4,6 +4,7 @@ import {
   openApp,
   openModelSettings,
   sendMessage,
+  useReferenceLayout,
   waitForReplyEnd,
   waitForSaved,
 } from "./helpers";
@@ -46,13 +47,6 @@ async function lastPrompt(page: Page): Promise<string> {
   }
   if (last?.input.kind !== "prompt") throw new Error("no prompt reached the engine");
   return last.input.prompt;
-}
-
-/** Before the first message the settings apply to the chat about to start. */
-async function useReferenceLayout(page: Page) {
-  await page.getByText("Generation settings for this chat").click();
-  await page.getByLabel("Prompt layout (CuteGPT)").selectOption("reference");
-  await page.getByText("Generation settings for this chat").click();
 }
 
 async function replyText(page: Page, index: number): Promise<string> {

@@ -67,3 +67,10 @@ export function rowMenuButton(page: Page, index: number) {
     .nth(index)
     .getByRole("button", { name: /^Actions for/ });
 }
+
+/** Before the first message the settings apply to the chat about to start. */
+export async function useReferenceLayout(page: Page): Promise<void> {
+  await page.getByText("Generation settings for this chat").click();
+  await page.getByLabel("Prompt layout (CuteGPT)").selectOption("reference");
+  await page.getByText("Generation settings for this chat").click();
+}

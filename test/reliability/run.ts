@@ -19,6 +19,8 @@ interface SpecResult {
   title: string;
   file: string;
   ok: boolean;
+  /** "longest task" annotations of hostile-links.spec.ts: hostile vs benign twin, same run. */
+  longestTask?: string;
 }
 
 function runBrowserSuites(): SpecResult[] {
@@ -29,6 +31,7 @@ function runBrowserSuites(): SpecResult[] {
       "test",
       "test/e2e/faults.spec.ts",
       "test/e2e/hostile.spec.ts",
+      "test/e2e/hostile-links.spec.ts",
       "test/e2e/csp.spec.ts",
       "--reporter=json",
     ],
@@ -38,7 +41,9 @@ function runBrowserSuites(): SpecResult[] {
   const out: SpecResult[] = [];
   const walk = (suite: Suite, file: string) => {
     for (const spec of suite.specs ?? []) {
-      out.push({ title: spec.title, file, ok: spec.ok });
+      const annotations = (spec.tests ?? []).flatMap((t) => t.annotations ?? []);
+      const longest = annotations.find((a) => a.type === "longest task")?.description;
+      out.push({ title: spec.title, file, ok: spec.ok, ...(longest && { longestTask: longest }) });
     }
     for (const child of suite.suites ?? []) walk(child, file);
   };
@@ -48,7 +53,11 @@ function runBrowserSuites(): SpecResult[] {
 interface Suite {
   title: string;
   file?: string;
-  specs?: { title: string; ok: boolean }[];
+  specs?: {
+    title: string;
+    ok: boolean;
+    tests?: { annotations?: { type: string; description?: string }[] }[];
+  }[];
   suites?: Suite[];
 }
 
@@ -260,6 +269,10 @@ const rows: [string, string][] = [
   ],
   ["messages stored / lost", `${run.stored.total} / ${summary.messagesLost}`],
 ];
+// Longest main-thread task opening each hostile link, beside its benign twin of the same size.
+for (const spec of specs.filter((s) => s.longestTask)) {
+  rows.push([`longest task: ${spec.title.split(":")[0]}`, spec.longestTask!]);
+}
 const width = Math.max(...rows.map(([k]) => k.length));
 for (const [k, v] of rows) console.log(`${k.padEnd(width)} │ ${v}`);
 console.log("\nwrote reliability-report.json");

@@ -1,5 +1,6 @@
 import { useTranslate } from "../../i18n/strings";
 import { useApp } from "../../shell/store";
+import { showBidiControls } from "../../ui/text-safety";
 
 /**
  * Whether the open conversation is listed but its messages are still being read. The chat
@@ -25,7 +26,7 @@ export function ConversationLoading() {
       data-testid="conversation-loading"
       className="flex flex-1 flex-col items-center justify-center gap-2 p-6 text-center"
     >
-      {summary && <h2 className="text-sm font-medium">{summary.title}</h2>}
+      {summary && <h2 className="text-sm font-medium">{showBidiControls(summary.title)}</h2>}
       <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
         {tr("loadingChat", { count: summary?.messageCount ?? 0 })}
       </p>

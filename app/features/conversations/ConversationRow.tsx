@@ -2,6 +2,7 @@ import { memo, useEffect, useId, useRef, useState } from "react";
 import { useStrings, useTranslate } from "../../i18n/strings";
 import { useApp } from "../../shell/store";
 import type { ConversationSummary } from "../../storage/types";
+import { showBidiControls } from "../../ui/text-safety";
 
 export const rowItemClass =
   "w-full truncate rounded px-2 py-1 text-left text-sm hover:bg-zinc-200 aria-[current=page]:bg-violet-100 dark:hover:bg-zinc-800 dark:aria-[current=page]:bg-violet-900";
@@ -28,7 +29,7 @@ export const ConversationRow = memo(function ConversationRow({ summary, active, 
   const row = useRef<HTMLLIElement>(null);
   const trigger = useRef<HTMLButtonElement>(null);
   const menuId = useId();
-  const label = tr("moreActions", { title: summary.title });
+  const label = tr("moreActions", { title: showBidiControls(summary.title) });
 
   // A click or tap anywhere else closes the menu, as menus do.
   useEffect(() => {
@@ -70,7 +71,7 @@ export const ConversationRow = memo(function ConversationRow({ summary, active, 
               📌
             </span>
           )}
-          {summary.title}
+          {showBidiControls(summary.title)}
         </button>
         <button
           ref={trigger}

@@ -9,6 +9,7 @@ import {
   type ReactNode,
 } from "react";
 import { useStrings, useTranslate } from "../../i18n/strings";
+import { showBidiControls } from "../../ui/text-safety";
 import { useApp } from "../../shell/store";
 import { focusComposerSoon } from "../../ui/focus-composer";
 import { ConversationRow, rowItemClass } from "./ConversationRow";
@@ -204,7 +205,7 @@ function SearchResults({
               onClick={() => onSelect(c.id)}
               className={`${rowItemClass} whitespace-normal`}
             >
-              <span className="block truncate font-medium">{c.title}</span>
+              <span className="block truncate font-medium">{showBidiControls(c.title)}</span>
               {snippet && (
                 <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">
                   {snippet}
@@ -236,7 +237,7 @@ function UndoNotice() {
       {deleted && (
         <div className="flex items-center justify-between gap-2 rounded bg-zinc-200 px-2 py-1 text-xs dark:bg-zinc-800">
           <span className="min-w-0 truncate">
-            {tr("conversationDeleted", { title: deleted.title })}
+            {tr("conversationDeleted", { title: showBidiControls(deleted.title) })}
           </span>
           <button type="button" className={smallButton} onClick={undo}>
             {t.undo}

@@ -14,7 +14,8 @@ export function download(filename: string, text: string, type: string): void {
 export function fileSlug(title: string): string {
   const slug = title
     .normalize("NFKC")
-    .replace(/[\\/:*?"<>|\p{Cc}]+/gu, " ")
+    // Bidi controls too: "\u202Efdp.exe" must not name a file that displays as "exe.pdf".
+    .replace(/[\\/:*?"<>|\p{Cc}\u202A-\u202E\u2066-\u2069]+/gu, " ")
     .trim()
     .slice(0, 60)
     .replace(/\s+/g, "-");

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON } from "../../ui/button-styles";
 import { useStrings, type Strings } from "../../i18n/strings";
 import { ErrorNotice } from "../../ui/ErrorNotice";
+import { showBidiControls } from "../../ui/text-safety";
 import { useApp } from "../../shell/store";
 import { MessageView } from "../chat/MessageView";
 import { decodeShareFragment, linkIdentity, type DecodeResult, type ShareErrorCode } from "./codec";
@@ -85,7 +86,7 @@ export default function SharedView({ fragment, onClose }: { fragment: string; on
       <header className="flex flex-wrap items-center gap-2 border-b border-zinc-200 p-3 dark:border-zinc-800">
         <div className="min-w-0 flex-1">
           <h2 id="shared-title" className="truncate text-base font-semibold">
-            {shared.title || t.sharedUntitled}
+            {showBidiControls(shared.title) || t.sharedUntitled}
           </h2>
           <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="shared-model">
             {t.sharedReadOnly} · {t.model}: {model?.name ?? shared.modelId}

@@ -10,25 +10,36 @@ interface Props {
   complete: boolean;
 }
 
-const LANGUAGE_ALIASES: Record<string, string> = {
-  js: "javascript",
-  jsx: "javascript",
-  ts: "typescript",
-  tsx: "typescript",
-  py: "python",
-  sh: "bash",
-  shell: "bash",
-  zsh: "bash",
-  html: "xml",
-  "c++": "cpp",
-  rs: "rust",
-  yml: "yaml",
-  md: "markdown",
-};
+const LANGUAGE_ALIASES: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    js: "javascript",
+    jsx: "javascript",
+    ts: "typescript",
+    tsx: "typescript",
+    py: "python",
+    sh: "bash",
+    shell: "bash",
+    zsh: "bash",
+    html: "xml",
+    "c++": "cpp",
+    rs: "rust",
+    yml: "yaml",
+    md: "markdown",
+  }),
+);
+
+/**
+ * The highlight.js name for a fence's info word. A Map, not an object: a fence named
+ * "constructor" or "__proto__" must not find Object.prototype's members.
+ */
+export function highlightLanguage(info: string): string {
+  const name = info.toLowerCase();
+  return LANGUAGE_ALIASES.get(name) ?? name;
+}
 
 export function CodeBlock({ code, language, complete }: Props) {
   const t = useStrings();
-  const lang = LANGUAGE_ALIASES[language.toLowerCase()] ?? language.toLowerCase();
+  const lang = highlightLanguage(language);
   const cached = lang ? cachedHighlight(code, lang) : undefined;
   const [html, setHtml] = useState<{ code: string; html: string | undefined } | undefined>();
   const shown = cached !== null ? cached : html?.code === code ? html.html : undefined;

@@ -1,6 +1,11 @@
-import { memo, useMemo, useSyncExternalStore } from "react";
+import { memo, useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { flushSync } from "react-dom";
+import { useStrings } from "../../i18n/strings";
 import { NAIVE_RENDERING } from "../naive-rendering";
-import { splitBlocks, type BlockSplit } from "./blocks";
+import type { BlockSplit } from "./blocks";
+import type { References } from "./parser";
+import { RenderBoundary } from "./RenderBoundary";
+import { nextTask } from "./slices";
 
 type Engine = typeof import("./engine");
 
@@ -40,16 +45,15 @@ const NAIVE = NAIVE_RENDERING;
 const splits = new Map<string, BlockSplit>();
 const MAX_SPLITS = 64;
 
-function splitFor(key: string, text: string): readonly string[] {
-  if (NAIVE) return [text];
-  const split = splitBlocks(text, splits.get(key));
+function splitFor(md: Engine, key: string, text: string, streaming: boolean): BlockSplit {
+  const split = md.splitBlocks(text, splits.get(key), streaming);
   splits.delete(key);
   if (splits.size >= MAX_SPLITS) {
     const oldest = splits.keys().next();
     if (!oldest.done) splits.delete(oldest.value);
   }
   splits.set(key, split);
-  return split.blocks;
+  return split;
 }
 
 /**
@@ -62,44 +66,110 @@ function splitFor(key: string, text: string): readonly string[] {
 const GROUP_SIZE = 8;
 
 /**
+ * A finished message is mounted a slice at a time: about this many characters of source at
+ * first, and as many more in each later task, one message's slice per task. Opening a chat
+ * (or a link) of many long replies would otherwise build all their DOM in one task, and the
+ * page would stop answering for seconds.
+ */
+const SLICE_CHARS = 12_000;
+
+/**
  * Markdown as React elements, chunk by chunk. Finished chunks keep their string identity
  * between updates (see blocks.ts) and are memoized on it, so while a reply streams only the
  * chunk being written is parsed and rendered again.
  */
 export const Markdown = memo(function Markdown({ text, streaming, cacheKey }: Props) {
-  const blocks = splitFor(cacheKey, text);
-  const groups: { start: number; sources: readonly string[] }[] = [];
+  const t = useStrings();
+  const md = useSyncExternalStore(subscribe, getEngine, getEngine);
+  if (!md) return <p className="whitespace-pre-wrap">{text}</p>;
+  return (
+    <RenderBoundary source={text} notice={t.renderFailed}>
+      <MarkdownBody md={md} text={text} streaming={streaming} cacheKey={cacheKey} />
+    </RenderBoundary>
+  );
+});
+
+function MarkdownBody({ md, text, streaming, cacheKey }: Props & { md: Engine }) {
+  const split = NAIVE ? undefined : splitFor(md, cacheKey, text, streaming);
+  const blocks = split?.blocks ?? [text];
+  const references = split?.references;
+  const groups: { start: number; sources: readonly string[]; chars: number }[] = [];
   for (let start = 0; start < blocks.length; start += GROUP_SIZE) {
-    groups.push({ start, sources: blocks.slice(start, start + GROUP_SIZE) });
+    const sources = blocks.slice(start, start + GROUP_SIZE);
+    groups.push({ start, sources, chars: sources.reduce((n, s) => n + s.length, 0) });
   }
+  const shown = useSlicedCount(groups, streaming);
   return (
     <div className="md">
-      {groups.map(({ start, sources }) => (
+      {groups.slice(0, shown).map(({ start, sources }) => (
         <MarkdownGroup
           // Index keys are right here: chunks only ever get appended.
           key={start}
+          md={md}
           sources={sources}
+          references={references}
           // The chunk being written is the last one of the last group.
           writing={streaming && start + sources.length === blocks.length}
         />
       ))}
     </div>
   );
-});
+}
+
+/** How many groups to mount now; grows by `SLICE_CHARS` per task until all are there. */
+function useSlicedCount(groups: readonly { chars: number }[], streaming: boolean): number {
+  // A streaming reply grows by a few characters an update: all of it is shown at once, and
+  // stays shown when it finishes.
+  const [budget, setBudget] = useState(streaming ? Infinity : SLICE_CHARS);
+  if (streaming && budget !== Infinity) setBudget(Infinity);
+  let count = budget === Infinity ? groups.length : 0;
+  for (let used = 0; count < groups.length; count++) {
+    used += groups[count]!.chars;
+    if (used > budget && count > 0) break;
+  }
+  const shown = streaming ? groups.length : count;
+  const complete = shown >= groups.length;
+  useEffect(() => {
+    if (complete) return;
+    let live = true;
+    nextTask(() => {
+      // One slice per task, rendered now: a later task would batch several slices into one.
+      if (live) flushSync(() => setBudget((b) => b + SLICE_CHARS));
+    });
+    return () => {
+      live = false;
+    };
+  }, [complete, budget]);
+  return shown;
+}
 
 interface GroupProps {
+  md: Engine;
   sources: readonly string[];
+  references: References | undefined;
   /** Holds the chunk being written. */
   writing: boolean;
 }
 
-const MarkdownGroup = memo(function MarkdownGroup({ sources, writing }: GroupProps) {
+const MarkdownGroup = memo(function MarkdownGroup({
+  md,
+  sources,
+  references,
+  writing,
+}: GroupProps) {
   // Only a group that can no longer change may be skipped: a growing box would be re-measured
   // (and its skipping reconsidered) on every update.
   return (
     <div className="md-group" data-settled={!writing}>
       {sources.map((source, i) => (
-        <MarkdownChunk key={i} source={source} complete={!writing || i < sources.length - 1} />
+        <RenderBoundary key={i} source={source}>
+          <MarkdownChunk
+            md={md}
+            source={source}
+            references={references}
+            complete={!writing || i < sources.length - 1}
+          />
+        </RenderBoundary>
       ))}
     </div>
   );
@@ -108,23 +178,28 @@ const MarkdownGroup = memo(function MarkdownGroup({ sources, writing }: GroupPro
 /** `sources` is a fresh slice each update; its chunks keep their identity (see blocks.ts). */
 function sameGroup(a: GroupProps, b: GroupProps): boolean {
   return (
+    a.md === b.md &&
     a.writing === b.writing &&
+    a.references === b.references &&
     a.sources.length === b.sources.length &&
     a.sources.every((source, i) => source === b.sources[i])
   );
 }
 
 const MarkdownChunk = memo(function MarkdownChunk({
+  md,
   source,
+  references,
   complete,
 }: {
+  md: Engine;
   source: string;
+  references: References | undefined;
   complete: boolean;
 }) {
-  const md = useSyncExternalStore(subscribe, getEngine, getEngine);
   const nodes = useMemo(
-    () => (md ? md.renderMarkdown(source, complete) : undefined),
-    [md, source, complete],
+    () => md.renderMarkdown(source, complete, references),
+    [md, source, complete, references],
   );
-  return nodes ? <>{nodes}</> : <p className="whitespace-pre-wrap">{source}</p>;
+  return <>{nodes}</>;
 });

@@ -3,19 +3,22 @@ import { cachedMath, renderMathLater } from "./lazy";
 
 interface Props {
   tex: string;
+  /** KaTeX's display style ($$…$$, \[…\]). */
   display: boolean;
+  /** A block of its own (a <div>); otherwise it sits in running text (a <span>). */
+  block: boolean;
   /** False while the chunk is still streaming: half-written TeX is shown as source. */
   complete: boolean;
 }
 
-/** TeX through KaTeX (loaded on first use); the source shows until KaTeX is there. */
-export const MathView = memo(function MathView({ tex, display, complete }: Props) {
+/** TeX through KaTeX (loaded on first use); the source shows until KaTeX is there, or if it fails. */
+export const MathView = memo(function MathView({ tex, display, block, complete }: Props) {
   const cached = cachedMath(tex, display);
-  const [html, setHtml] = useState<{ tex: string; html: string } | undefined>();
-  const shown = cached ?? (html?.tex === tex ? html.html : undefined);
+  const [html, setHtml] = useState<{ tex: string; html: string | undefined } | undefined>();
+  const shown = cached !== null ? cached : html?.tex === tex ? html.html : undefined;
 
   useEffect(() => {
-    if (cached !== undefined || !complete) return;
+    if (cached !== null || !complete) return;
     let live = true;
     void renderMathLater(tex, display).then((value) => {
       if (live) setHtml({ tex, html: value });
@@ -25,7 +28,7 @@ export const MathView = memo(function MathView({ tex, display, complete }: Props
     };
   }, [tex, display, cached, complete]);
 
-  const Tag = display ? "div" : "span";
+  const Tag = block ? "div" : "span";
   if (shown === undefined) {
     return (
       <Tag className={display ? "md-math-display md-math-source" : "md-math-source"}>{tex}</Tag>

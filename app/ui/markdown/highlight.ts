@@ -15,7 +15,7 @@ import typescript from "highlight.js/lib/languages/typescript";
 import xml from "highlight.js/lib/languages/xml";
 import yaml from "highlight.js/lib/languages/yaml";
 
-// Loaded on demand (dynamic import) the first time a finished code block has a language.
+// Runs in highlight.worker.ts, never on the page's thread.
 for (const [name, language] of Object.entries({
   bash,
   c,
@@ -41,6 +41,8 @@ for (const [name, language] of Object.entries({
  * unknown language. highlight.js escapes the code itself; the only tags it adds are spans.
  */
 export function highlight(code: string, language: string): string | undefined {
-  if (!hljs.getLanguage(language)) return undefined;
+  // Names come from a message ("constructor", "__proto__"): only strings, looked up by hljs in
+  // its own prototype-less tables.
+  if (typeof language !== "string" || !hljs.getLanguage(language)) return undefined;
   return hljs.highlight(code, { language, ignoreIllegals: true }).value;
 }

@@ -1,6 +1,9 @@
 import { createElement, Fragment, type ReactNode } from "react";
 import type { Token } from "./parser";
+import { linkHostToShow, showBidiControls } from "../text-safety";
 import { safeLinkHref } from "./url";
+import { LinkHost } from "./LinkHost";
+import { TableOverflow } from "./TableOverflow";
 import { CodeBlock } from "./CodeBlock";
 import { MathView } from "./MathView";
 import { MarkdownImage } from "./MarkdownImage";
@@ -34,6 +37,22 @@ const TAGS = new Set([
 export interface RenderOptions {
   /** False while the chunk is still being written: code is not highlighted yet. */
   complete: boolean;
+  /** The markdown the tokens came from (their `map`s count its lines), for a cut table. */
+  source?: string;
+}
+
+/**
+ * A table with more cells than this shows its first rows up to the budget and offers the
+ * whole as text: a few kilobytes of "|" make tens of thousands of cells (markdown-it fills
+ * short rows up to the header's width), and each is DOM the page must build and lay out.
+ */
+export const TABLE_CELL_BUDGET = 2_000;
+
+interface Frame {
+  token: Token;
+  children: ReactNode[];
+  /** Plain text of a link, to compare with where it goes. */
+  text?: string;
 }
 
 /**
@@ -42,28 +61,90 @@ export interface RenderOptions {
  */
 export function renderTokens(tokens: readonly Token[], options: RenderOptions): ReactNode[] {
   const root: ReactNode[] = [];
-  const stack: { token: Token; children: ReactNode[] }[] = [];
+  const stack: Frame[] = [];
   const out = () => stack.at(-1)?.children ?? root;
+  let link: Frame | undefined;
   let key = 0;
-  for (const token of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.type === "table_open") {
+      const cut = cutTable(tokens, i);
+      if (cut) {
+        const rows = renderTokens(tokens.slice(i, cut.end), { complete: options.complete });
+        out().push(
+          createElement(
+            Fragment,
+            { key: key++ },
+            ...rows,
+            createElement(TableOverflow, {
+              shown: cut.shown,
+              total: cut.total,
+              text: tableSource(token, options.source),
+            }),
+          ),
+        );
+        i = cut.close;
+        continue;
+      }
+    }
     if (token.nesting === 1) {
-      stack.push({ token, children: [] });
+      const frame: Frame = { token, children: [] };
+      if (token.type === "link_open") {
+        frame.text = "";
+        link = frame;
+      }
+      stack.push(frame);
     } else if (token.nesting === -1) {
       const frame = stack.pop();
-      if (frame) out().push(element(frame.token, frame.children, key++));
+      if (frame === link) link = undefined;
+      if (frame) out().push(element(frame, key++));
     } else {
-      out().push(leaf(token, key++, options));
+      if (link && (token.type === "text" || token.type === "code_inline")) {
+        link.text = (link.text ?? "") + token.content;
+      }
+      out().push(leaf(token, key++, options, link !== undefined));
     }
   }
   // Unbalanced tokens cannot come from markdown-it, but never drop text if they did.
   while (stack.length > 0) {
     const frame = stack.pop();
-    if (frame) out().push(element(frame.token, frame.children, key++));
+    if (frame) out().push(element(frame, key++));
   }
   return root;
 }
 
-function element(open: Token, children: ReactNode[], key: number): ReactNode {
+/**
+ * For a table over the cell budget: where to stop (the first row past the budget), where the
+ * table closes, and the cell counts. Undefined for a table within the budget.
+ */
+function cutTable(
+  tokens: readonly Token[],
+  open: number,
+): { end: number; close: number; shown: number; total: number } | undefined {
+  let cells = 0;
+  let end: number | undefined;
+  let shown = 0;
+  for (let i = open + 1; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.type === "table_close") {
+      return end === undefined ? undefined : { end, close: i, shown, total: cells };
+    }
+    if (token.type === "tr_open" && end === undefined && cells >= TABLE_CELL_BUDGET) {
+      end = i;
+      shown = cells;
+    }
+    if (token.type === "td_open" || token.type === "th_open") cells++;
+  }
+  return undefined;
+}
+
+function tableSource(open: Token, source: string | undefined): string {
+  if (!source || !open.map) return "";
+  const [from, to] = open.map;
+  return source.split("\n", to).slice(from, to).join("\n");
+}
+
+function element({ token: open, children, text }: Frame, key: number): ReactNode {
   const tag = open.tag;
   // Paragraphs in tight lists are hidden: their text sits directly in the <li>.
   if (open.hidden || !TAGS.has(tag)) return createElement(Fragment, { key }, ...children);
@@ -71,10 +152,13 @@ function element(open: Token, children: ReactNode[], key: number): ReactNode {
     case "a": {
       const href = safeLinkHref(attr(open, "href"));
       if (!href) return createElement("span", { key }, ...children);
+      // Text that reads as another address, or a punycode host, shows where the link goes.
+      const host = linkHostToShow(text ?? "", href);
       return createElement(
         "a",
-        { key, href, target: "_blank", rel: "noopener noreferrer nofollow" },
+        { key, href, title: href, target: "_blank", rel: "noopener noreferrer nofollow" },
         ...children,
+        host && createElement(LinkHost, { key: "host", host }),
       );
     }
     case "ol": {
@@ -116,11 +200,13 @@ function element(open: Token, children: ReactNode[], key: number): ReactNode {
   }
 }
 
-function leaf(token: Token, key: number, options: RenderOptions): ReactNode {
+function leaf(token: Token, key: number, options: RenderOptions, inLink: boolean): ReactNode {
   switch (token.type) {
     case "inline":
       return createElement(Fragment, { key }, ...renderTokens(token.children ?? [], options));
     case "text":
+      // Link text names a destination: a bidi override must not reorder it.
+      return inLink ? showBidiControls(token.content) : token.content;
     case "html_inline":
     case "html_block":
       return token.content;
@@ -131,7 +217,11 @@ function leaf(token: Token, key: number, options: RenderOptions): ReactNode {
     case "hr":
       return createElement("hr", { key });
     case "code_inline":
-      return createElement("code", { key }, token.content);
+      return createElement(
+        "code",
+        { key },
+        inLink ? showBidiControls(token.content) : token.content,
+      );
     case "fence":
     case "code_block":
       return createElement(CodeBlock, {
@@ -145,7 +235,8 @@ function leaf(token: Token, key: number, options: RenderOptions): ReactNode {
       return createElement(MathView, {
         key,
         tex: token.content,
-        display: token.type === "math_block",
+        display: token.type === "math_block" || isDisplay(token),
+        block: token.type === "math_block",
         complete: options.complete,
       });
     case "image":
@@ -162,4 +253,8 @@ function leaf(token: Token, key: number, options: RenderOptions): ReactNode {
 function attr(token: Token, name: string): string {
   const value = token.attrGet(name);
   return value === null ? "" : String(value);
+}
+
+function isDisplay(token: Token): boolean {
+  return (token.meta as { display?: boolean } | null)?.display === true;
 }
