@@ -4,7 +4,13 @@ import { expect, test, type Page } from "@playwright/test";
 import sirv from "sirv";
 import { modelConnectSources } from "../../app/engine/download-sources";
 import { contentSecurityPolicy } from "../../vite.config";
-import { assistantMessages, loadModel, sendMessage, waitForReplyEnd } from "./helpers";
+import {
+  assistantMessages,
+  loadModel,
+  sendMessage,
+  waitForReplyEnd,
+  openModelSettings,
+} from "./helpers";
 
 /**
  * The Content-Security-Policy the build ships (a <meta> tag injected by vite.config.ts) lets
@@ -47,7 +53,9 @@ async function useTheApp(page: Page, origin: string): Promise<void> {
   await waitForReplyEnd(page);
   await expect(assistantMessages(page).last()).toHaveAttribute("data-status", "done");
   await expect(assistantMessages(page).last()).toContainText("Bold");
-  // The real web-llm engine runs under the policy far enough to report missing files.
+  // The real web-llm engine runs under the policy far enough to report missing files. With a
+  // model loaded, the picker is in the header's sheet.
+  await openModelSettings(page);
   await page.getByRole("combobox", { name: "Model" }).selectOption("real-webllm-missing-files");
   await page.getByRole("button", { name: "Load model" }).click();
   await expect(page.locator('[data-error-code="model-files-not-found"]')).toBeVisible({

@@ -178,7 +178,8 @@ test("two tabs sending in the same chat and in different chats lose no message",
   await expect(list).toHaveCount(3);
   for (const [title, count] of [
     ["Shared start", 6],
-    ["Only in A #long:30 #rate:80", 2],
+    // Titles leave out the test engine's #directives.
+    ["Only in A", 2],
     ["Only in B", 2],
   ] as const) {
     await list.filter({ hasText: title }).click();

@@ -11,7 +11,9 @@ const FALLBACK = "New chat";
  * A markdown heading needs a space after its #, so "# Plan" keeps its text.
  */
 export function titleFromQuestion(text: string): string {
+  // The title comes from the start; a 1 MB paste need not be cleaned whole.
   const withoutCode = text
+    .slice(0, 4000)
     // A fenced block is what the question is about, not its words: drop it when there are
     // other words, else keep its first line (marked with a private-use character).
     .replace(
