@@ -27,12 +27,29 @@ const count = (text: string) => text.length;
 
 describe("which past replies the model sees again", () => {
   it("CuteGPT: done and stopped replies stay in; interrupted and failed ones leave with their question", async () => {
-    const request = await buildEngineRequest(history, settings, { cutegpt: true }, count);
+    const reference = { ...settings, promptLayout: "reference" as const };
+    const request = await buildEngineRequest(history, reference, { cutegpt: true }, count);
     const prompt = request.input.kind === "prompt" ? request.input.prompt : "";
     expect(prompt).toContain("问：q-done\n答：\nr-done\n");
     expect(prompt).toContain("问：q-stopped\n答：\nr-stopped\n");
     expect(prompt).not.toContain("interrupted");
     expect(prompt).not.toContain("error");
+  });
+
+  it("CuteGPT's training layout keeps the same replies", async () => {
+    const training = { ...settings, promptLayout: "training" as const };
+    const request = await buildEngineRequest(history, training, { cutegpt: true }, count);
+    expect(request.input.kind).toBe("training-layout");
+    const text =
+      request.input.kind === "training-layout"
+        ? request.input.messages.map((t) => t.content).join("")
+        : "";
+    expect(text).toContain("问：q-done\n答：\n");
+    expect(text).toContain("r-done");
+    expect(text).toContain("问：q-stopped\n答：\n");
+    expect(text).toContain("r-stopped");
+    expect(text).not.toContain("interrupted");
+    expect(text).not.toContain("error");
   });
 
   it("other models follow the same rule in their chat messages", async () => {
