@@ -17,7 +17,7 @@ test.afterEach(async () => {
 const CANONICAL = "https://huggingface.co/";
 
 async function chooseCustomSource(page: Page, base: string) {
-  await page.getByRole("button", { name: "Settings" }).click();
+  await page.getByRole("button", { name: "Settings", exact: true }).click();
   const dialog = page.getByRole("dialog");
   await dialog.getByLabel("Download models from").selectOption("custom");
   await dialog.getByLabel(/Address laid out like Hugging Face/).fill(base);

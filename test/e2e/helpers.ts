@@ -70,7 +70,10 @@ export function rowMenuButton(page: Page, index: number) {
 
 /** Before the first message the settings apply to the chat about to start. */
 export async function useReferenceLayout(page: Page): Promise<void> {
+  // Once a model is ready the settings live in the header's "Model and settings" sheet.
+  await openModelSettings(page);
   await page.getByText("Generation settings for this chat").click();
   await page.getByLabel("Prompt layout (CuteGPT)").selectOption("reference");
-  await page.getByText("Generation settings for this chat").click();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog", { name: /Model and settings|模型与设置/ })).toBeHidden();
 }

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { openApp, waitForReplyEnd } from "./helpers";
+import { openApp, useReferenceLayout, waitForReplyEnd } from "./helpers";
 
 const META =
   "你是复旦大学知识工场实验室训练出来的语言模型CuteGPT。给定任务描述，请给出对应请求的回答。\n";
@@ -26,6 +26,8 @@ test("the input field is shown in the question as a quoted block, and editing ch
   await recordPrompts(page);
   await page.getByRole("button", { name: "Load model" }).click();
   await expect(page.locator('[data-testid="model-status"][data-state="ready"]')).toBeVisible();
+  // The reference layout sends one prompt string, which the test reads whole.
+  await useReferenceLayout(page);
 
   await page.getByRole("textbox", { name: "Message" }).fill("把下面的句子翻译成英文");
   await page.getByRole("button", { name: "+ Add input" }).click();
