@@ -4,6 +4,7 @@ import {
   loadModel,
   openApp,
   sendMessage,
+  storedMessages,
   waitForReplyEnd,
   waitForSaved,
 } from "./helpers";
@@ -37,8 +38,14 @@ test("a continuation cut off by a reload keeps the text it had reached", async (
   const before = ((await reply.getByTestId("message-content").textContent()) ?? "").length;
   await waitForSaved(page);
   await reply.getByRole("button", { name: "Continue" }).click();
+  await expect(reply).toHaveAttribute("data-status", "streaming");
+  // Saves are coalesced (one per 500 ms while a reply streams), so the reload waits until the
+  // stored copy has the reopened reply with 40 more characters: that is what must survive.
   await expect
-    .poll(async () => ((await reply.getByTestId("message-content").textContent()) ?? "").length)
+    .poll(async () => {
+      const stored = (await storedMessages(page)).find((m) => m.role === "assistant");
+      return stored?.status === "streaming" ? stored.content.length : 0;
+    })
     .toBeGreaterThan(before + 40);
   await page.reload();
   const reopened = assistantMessages(page).first();

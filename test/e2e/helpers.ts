@@ -32,6 +32,33 @@ export async function waitForSaved(page: Page): Promise<void> {
 }
 
 /**
+ * The messages of every chat as IndexedDB holds them now: what a closed tab leaves behind,
+ * which can lag what the page shows by the save interval.
+ */
+export async function storedMessages(
+  page: Page,
+): Promise<{ role: string; status: string; content: string }[]> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open("cutegpt-chats");
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const all = await new Promise<unknown[]>((resolve, reject) => {
+      const request = db.transaction("conversations").objectStore("conversations").getAll();
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    return all.flatMap(
+      (record) =>
+        (record as { messages?: { role: string; status: string; content: string }[] }).messages ??
+        [],
+    );
+  });
+}
+
+/**
  * Starts recording every text a progress bar shows. Load phases of the test engine last a few
  * hundred milliseconds; polling for one can miss it on a busy machine, a record cannot.
  */

@@ -413,9 +413,11 @@ export function createConversationsSlice(
           updatedAt: Date.now(),
           messages: existing.messages.map((m) => (m.id === messageId ? { ...m, ...patch } : m)),
         };
+        const before = existing.messages.find((m) => m.id === messageId)?.status;
         commit([conversation]);
-        // Token-by-token updates are coalesced; a status change is written at once.
-        persist(conversation, patch.status !== undefined && patch.status !== "streaming");
+        // Token-by-token updates are coalesced; a status change is written at once, also the
+        // one into "streaming" (Continue), so a tab closed at once knows the reply was reopened.
+        persist(conversation, patch.status !== undefined && patch.status !== before);
       },
 
       async flushSaves() {
