@@ -3,6 +3,12 @@ import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 import prettier from "eslint-config-prettier";
+import importX, { createNodeResolver } from "eslint-plugin-import-x";
+import { readdirSync } from "node:fs";
+
+// Each folder of app/features is a feature; they meet only through the store (app/store).
+const FEATURES = readdirSync(new URL("./app/features", import.meta.url));
+const SHARED = ["app/ui", "app/engine", "app/storage", "app/prompt", "app/i18n"];
 
 export default tseslint.config(
   { ignores: ["dist", "dist-test", "node_modules", "test-results", "playwright-report"] },
@@ -30,14 +36,59 @@ export default tseslint.config(
     },
   },
   {
-    // Shared building blocks never depend on a feature (design.md habit 1).
-    files: ["app/ui/**", "app/engine/**", "app/storage/**", "app/prompt/**", "app/i18n/**"],
+    // The house's boundaries, checked on resolved paths (design.md habit 1): a feature never
+    // imports another; features and shared code never import the shell (the composition root);
+    // shared code never imports a feature; the product never imports its tests.
+    files: ["app/**/*.{ts,tsx}", "workers/**/*.ts"],
+    plugins: { "import-x": importX },
+    settings: {
+      "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".tsx", ".js"] })],
+    },
     rules: {
-      "no-restricted-imports": [
+      "import-x/no-unresolved": ["error", { ignore: ["^#", "^virtual:", "\\?(url|worker|raw)$"] }],
+      "import-x/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            ...FEATURES.map((feature) => ({
+              target: `app/features/${feature}`,
+              from: "app/features",
+              except: [`./${feature}`],
+              message: "Features meet through the store (app/store), not by importing each other.",
+            })),
+            {
+              target: ["app/features", "app/store", ...SHARED],
+              from: "app/shell",
+              message: "Only the shell (the composition root) may import the shell.",
+            },
+            {
+              target: SHARED,
+              from: ["app/features", "app/store"],
+              message: "Shared code must not import features or the store.",
+            },
+            {
+              target: ["app", "workers"],
+              from: "test",
+              message: "The product never imports its tests.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The store's types name every slice, so it may import their types, and only their types.
+    files: ["app/store/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
         "error",
         {
           patterns: [
-            { group: ["**/features/**"], message: "Shared code must not import features." },
+            {
+              group: ["**/features/**"],
+              message: "The store may import the features' types only.",
+              allowTypeImports: true,
+            },
           ],
         },
       ],

@@ -1,8 +1,8 @@
 import { useStrings } from "../i18n/strings";
 import { ModelStatusButton } from "../features/models/ModelStatusButton";
 import { ChatHeader } from "./ChatHeader";
-import { activeConversation } from "./app-state";
-import { useApp } from "./store";
+import { activeConversation } from "../store/app-state";
+import { useApp } from "../store/use-app";
 
 interface Props {
   drawerId: string;

@@ -1,8 +1,8 @@
 import { lazy, Suspense, useState } from "react";
 import { useStrings } from "../i18n/strings";
 import { showBidiControls } from "../ui/text-safety";
-import { useApp } from "./store";
-import { activeConversation } from "./app-state";
+import { useApp } from "../store/use-app";
+import { activeConversation } from "../store/app-state";
 
 const ShareDialog = lazy(() => import("../features/share/ShareDialog"));
 

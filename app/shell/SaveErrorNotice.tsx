@@ -1,4 +1,4 @@
-import { useApp } from "./store";
+import { useApp } from "../store/use-app";
 import { useStrings } from "../i18n/strings";
 
 export function SaveErrorNotice() {

@@ -1,12 +1,12 @@
-import { createContext, useContext } from "react";
-import { createStore, useStore, type StoreApi } from "zustand";
+import { createStore, type StoreApi } from "zustand";
 import { createChatSlice } from "../features/chat/slice";
 import { createConversationsSlice } from "../features/conversations/slice";
 import { createModelsSlice } from "../features/models/slice";
 import { createStorageSlice } from "../features/storage/slice";
 import { createSettingsSlice } from "../features/settings/slice";
-import type { AppState, StoreDeps } from "./app-state";
+import type { AppState, StoreDeps } from "../store/app-state";
 
+/** The composition root: the features' slices, each given only the deps it declares. */
 export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
   return createStore<AppState>()((...args) => ({
     ...createConversationsSlice(deps)(...args),
@@ -15,12 +15,4 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
     ...createStorageSlice(deps)(...args),
     ...createSettingsSlice()(...args),
   }));
-}
-
-export const AppStoreContext = createContext<StoreApi<AppState> | null>(null);
-
-export function useApp<T>(selector: (state: AppState) => T): T {
-  const store = useContext(AppStoreContext);
-  if (!store) throw new Error("useApp must be used inside <AppStoreContext.Provider>");
-  return useStore(store, selector);
 }

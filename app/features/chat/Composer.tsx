@@ -1,5 +1,5 @@
 import type { KeyboardEvent } from "react";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import { useStrings, useTranslate } from "../../i18n/strings";
 import { isSendKeystroke } from "../../ui/send-key";
 

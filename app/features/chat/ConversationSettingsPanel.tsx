@@ -1,8 +1,8 @@
 import { useId } from "react";
 import { DECODING_DIFFERENCES_HELP, matchPreset, presetSettings } from "../../prompt/decoding";
 import type { DecodingPresetName, DecodingSettings } from "../../prompt/decoding";
-import { useApp } from "../../shell/store";
-import { activeConversation } from "../../shell/app-state";
+import { useApp } from "../../store/use-app";
+import { activeConversation } from "../../store/app-state";
 import { useStrings } from "../../i18n/strings";
 import type { ConversationSettings, PromptLayout } from "../../storage/types";
 import { DEFAULT_PROMPT_LAYOUT } from "./engine-request";

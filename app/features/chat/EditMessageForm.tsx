@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { useStrings } from "../../i18n/strings";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import type { ChatMessage } from "../../storage/types";
 import { actionClass } from "./MessageActions";
 

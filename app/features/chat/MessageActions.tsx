@@ -1,6 +1,6 @@
 import { useContext } from "react";
 import { useStrings } from "../../i18n/strings";
-import { AppStoreContext, useApp } from "../../shell/store";
+import { AppStoreContext, useApp } from "../../store/use-app";
 import { messagesToRemove, messageUndoStore } from "./message-removal";
 import type { ChatMessage } from "../../storage/types";
 import { CopyButton } from "../../ui/CopyButton";

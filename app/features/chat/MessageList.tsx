@@ -1,7 +1,7 @@
 import { useRef, useState } from "react";
 import { useFollowBottom } from "../../ui/use-follow-bottom";
-import { useApp } from "../../shell/store";
-import { activeConversation } from "../../shell/app-state";
+import { useApp } from "../../store/use-app";
+import { activeConversation } from "../../store/app-state";
 import { useStrings } from "../../i18n/strings";
 import { MessageView } from "./MessageView";
 import { SeedTasks } from "./SeedTasks";

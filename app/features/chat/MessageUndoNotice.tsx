@@ -1,6 +1,6 @@
 import { useEffect } from "react";
 import { useStrings } from "../../i18n/strings";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import { messageUndoStore, restoreRemoved, useMessageUndo } from "./message-removal";
 
 const UNDO_MS = 10_000;

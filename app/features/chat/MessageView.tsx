@@ -3,7 +3,7 @@ import { translate, type Strings } from "../../i18n/strings";
 import { errorSentence } from "../../i18n/error-text";
 import { ErrorNotice } from "../../ui/ErrorNotice";
 import type { ChatMessage } from "../../storage/types";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import { formatRate } from "../../ui/format";
 import { Markdown } from "../../ui/markdown/Markdown";
 import { MessageActions } from "./MessageActions";

@@ -1,6 +1,6 @@
 import { useContext, useEffect, useRef, useState } from "react";
 import { useStrings } from "../../i18n/strings";
-import { AppStoreContext, useApp } from "../../shell/store";
+import { AppStoreContext, useApp } from "../../store/use-app";
 
 const MAX_ANNOUNCED = 600;
 

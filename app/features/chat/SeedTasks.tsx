@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import { useStrings } from "../../i18n/strings";
 import { loadSeedTasks, type SeedTask } from "./seed-tasks";
 

@@ -3,7 +3,7 @@ import { engineErrorInfo } from "../../engine/errors";
 import type { ChatUsage, EngineErrorInfo } from "../../engine/protocol";
 import { PromptTooLongError } from "../../prompt/budget";
 import { StopFilter } from "../../prompt/stops";
-import type { AppState, StoreDeps } from "../../shell/app-state";
+import type { AppState, StoreDeps } from "../../store/app-state";
 import type { ChatMessage, ConversationSettings } from "../../storage/types";
 import { frameThrottle } from "../../ui/frame-throttle";
 import { NAIVE_RENDERING } from "../../ui/naive-rendering";

@@ -1,5 +1,5 @@
 import { useTranslate } from "../../i18n/strings";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import { showBidiControls } from "../../ui/text-safety";
 
 /**

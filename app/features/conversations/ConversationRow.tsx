@@ -1,6 +1,6 @@
 import { memo, useEffect, useId, useRef, useState } from "react";
 import { useStrings, useTranslate } from "../../i18n/strings";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import type { ConversationSummary } from "../../storage/types";
 import { showBidiControls } from "../../ui/text-safety";
 

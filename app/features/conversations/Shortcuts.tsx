@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 
 export const COMPOSER_ID = "composer";
 

@@ -10,7 +10,7 @@ import {
 } from "react";
 import { useStrings, useTranslate } from "../../i18n/strings";
 import { showBidiControls } from "../../ui/text-safety";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import { focusComposerSoon } from "../../ui/focus-composer";
 import { ConversationRow, rowItemClass } from "./ConversationRow";
 import type { ConversationSummary } from "../../storage/types";

@@ -1,4 +1,4 @@
-import type { AppState } from "../../shell/app-state";
+import type { AppState } from "../../store/app-state";
 import type { ConversationSummary } from "../../storage/types";
 import { sortedSummaries } from "./slice";
 

@@ -1,5 +1,5 @@
 import type { StateCreator } from "zustand";
-import type { AppState, StoreDeps } from "../../shell/app-state";
+import type { AppState, StoreDeps } from "../../store/app-state";
 import { markCutOffReplies } from "../../storage/conversation-shape";
 import { mergeConversations } from "../../storage/cross-tab";
 import { sameListing, summarize } from "../../storage/summaries";

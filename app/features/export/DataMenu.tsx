@@ -1,6 +1,6 @@
 import { useContext, useRef, useState } from "react";
 import { translate, useStrings } from "../../i18n/strings";
-import { AppStoreContext, useApp } from "../../shell/store";
+import { AppStoreContext, useApp } from "../../store/use-app";
 import type { Conversation } from "../../storage/types";
 import { download, fileSlug, today } from "./download";
 import { conversationsToMarkdown } from "./markdown-export";

@@ -1,4 +1,4 @@
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import { useStrings } from "../../i18n/strings";
 
 /** Says plainly what is needed when this browser cannot run models at all. */

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import { PRIMARY_BUTTON } from "../../ui/button-styles";
 import { useStrings, useTranslate, type Strings } from "../../i18n/strings";
 import { errorSentence } from "../../i18n/error-text";
@@ -7,7 +7,7 @@ import { ErrorNotice } from "../../ui/ErrorNotice";
 import type { LoadProgress } from "../../engine/protocol";
 import { ProgressBar } from "../../ui/ProgressBar";
 import { formatMB, formatRate } from "../../ui/format";
-import { CUTEGPT_FAMILY, type CatalogEntry } from "./catalog";
+import { CUTEGPT_FAMILY, type CatalogEntry } from "../../engine/catalog";
 import { PreflightSummary } from "./PreflightSummary";
 import { UNAVAILABLE_LABEL, meanwhileModel, type Unavailable } from "./compatibility";
 import type { LoadNoticeCode } from "./slice";

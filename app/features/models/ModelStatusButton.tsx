@@ -1,5 +1,5 @@
 import { useStrings } from "../../i18n/strings";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import { formatRate } from "../../ui/format";
 
 interface Props {

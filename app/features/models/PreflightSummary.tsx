@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import type { GpuSupport } from "../../engine/gpu-support";
 import { useStrings } from "../../i18n/strings";
 import { formatSize } from "../../ui/format";
-import type { CatalogEntry } from "./catalog";
+import type { CatalogEntry } from "../../engine/catalog";
 
 /**
  * What loading the model will cost, shown before anything is fetched: download size, GPU

@@ -1,6 +1,6 @@
 import type { GpuSupport } from "../../engine/gpu-support";
 import type { StringKey } from "../../i18n/strings";
-import type { CatalogEntry } from "./catalog";
+import type { CatalogEntry } from "../../engine/catalog";
 
 export interface Availability {
   /** Model files known to be absent from where the catalog points (checked, not guessed). */

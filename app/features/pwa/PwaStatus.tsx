@@ -1,6 +1,6 @@
 import { useEffect } from "react";
 import { useStrings } from "../../i18n/strings";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import { applyUpdate, promptInstall } from "./register";
 import { pwaStore, useOnline, usePwa } from "./state";
 

@@ -7,7 +7,7 @@ import {
   type DownloadSourceSetting,
 } from "../../engine/download-sources";
 import { useStrings, useTranslate } from "../../i18n/strings";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 
 /**
  * Where model files and model libraries are downloaded from. Changing it never touches the

@@ -1,6 +1,6 @@
 import { useId, useRef } from "react";
 import { useStrings, type Language } from "../../i18n/strings";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import type { SendKey, Theme } from "./slice";
 import { DownloadSourceSettings } from "./DownloadSourceSettings";
 

@@ -1,6 +1,6 @@
 import type { StateCreator } from "zustand";
 import { guessLanguage, setLanguage, type Language } from "../../i18n/strings";
-import type { AppState } from "../../shell/app-state";
+import type { AppState } from "../../store/app-state";
 import {
   DEFAULT_SOURCE_SETTING,
   LIBRARY_HOSTS,

@@ -3,7 +3,8 @@ import { PRIMARY_BUTTON, SECONDARY_BUTTON } from "../../ui/button-styles";
 import { useStrings, type Strings } from "../../i18n/strings";
 import { ErrorNotice } from "../../ui/ErrorNotice";
 import { showBidiControls } from "../../ui/text-safety";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
+// eslint-disable-next-line import-x/no-restricted-paths -- until the read-only view gets its own message body (#14 item 6)
 import { MessageView } from "../chat/MessageView";
 import { decodeShareFragment, linkIdentity, type DecodeResult, type ShareErrorCode } from "./codec";
 import { fromShared } from "./conversation-mapping";

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useStrings, useTranslate } from "../../i18n/strings";
 import { errorSentence } from "../../i18n/error-text";
 import { ErrorNotice } from "../../ui/ErrorNotice";
-import { useApp } from "../../shell/store";
+import { useApp } from "../../store/use-app";
 import { formatSize } from "../../ui/format";
 import { filesFromDrop, filesFromInput } from "./folder-files";
 

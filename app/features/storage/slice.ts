@@ -2,8 +2,8 @@ import { createStore, get as idbGet, set as idbSet, type UseStore } from "idb-ke
 import type { StateCreator } from "zustand";
 import { engineErrorInfo } from "../../engine/errors";
 import type { CachedModelInfo, ImportFile, KnownModel } from "../../engine/protocol";
-import type { AppState, StoreDeps } from "../../shell/app-state";
-import { modelSpecFor, parseCatalogEntry, type CatalogEntry } from "../models/catalog";
+import type { AppState, StoreDeps } from "../../store/app-state";
+import { modelSpecFor, parseCatalogEntry, type CatalogEntry } from "../../engine/catalog";
 
 export interface StorageEstimateInfo {
   usage: number;

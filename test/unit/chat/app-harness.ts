@@ -1,8 +1,8 @@
 import { vi } from "vitest";
 import { EngineClient } from "../../../app/engine/client";
 import type { ChatUsage, LoadProgress } from "../../../app/engine/protocol";
-import type { CatalogEntry } from "../../../app/features/models/catalog";
-import type { StoreDeps } from "../../../app/shell/app-state";
+import type { CatalogEntry } from "../../../app/engine/catalog";
+import type { StoreDeps } from "../../../app/store/app-state";
 import { createAppStore } from "../../../app/shell/store";
 import { memoryConversationRecords } from "../../../app/storage/idb-conversations";
 import { conversationRepository } from "../../../app/storage/repository";

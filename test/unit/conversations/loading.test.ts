@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createStore, type StoreApi } from "zustand";
 import { defaultConversationSettings } from "../../../app/features/chat/settings";
 import { createConversationsSlice } from "../../../app/features/conversations/slice";
-import type { AppState, StoreDeps } from "../../../app/shell/app-state";
+import type { AppState, StoreDeps } from "../../../app/store/app-state";
 import {
   memoryConversationRecords,
   type ConversationRecords,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GpuSupport } from "../../../app/engine/gpu-support";
-import type { CatalogEntry } from "../../../app/features/models/catalog";
+import type { CatalogEntry } from "../../../app/engine/catalog";
 import {
   meanwhileModel,
   preferredModel,

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { ModelSpec } from "../../engine/protocol";
-import { ENGINE_ERROR_CODES } from "../../engine/protocol";
-import type { DownloadSource } from "../../engine/download-sources";
+import type { ModelSpec } from "./protocol";
+import { ENGINE_ERROR_CODES } from "./protocol";
+import type { DownloadSource } from "./download-sources";
 
 const entrySchema = z.object({
   id: z.string().min(1),
