@@ -12,6 +12,26 @@ import { buildEngineRequest } from "./engine-request";
 import { ReplyStop, STOPPED } from "./reply-stop";
 import { defaultConversationSettings, settingsOf } from "./settings";
 
+/** What the chat slice uses of the others: the conversation it writes to and the model it runs. */
+type ChatNeeds = Pick<
+  AppState,
+  | "conversations"
+  | "activeId"
+  | "appendMessage"
+  | "updateMessage"
+  | "replaceMessages"
+  | "editMessageAndTruncate"
+  | "setConversationSettings"
+  | "flushSaves"
+  | "catalog"
+  | "selectedModelId"
+  | "loadedModelId"
+  | "loadError"
+  | "loadModel"
+  | "markModelLost"
+>;
+type ChatDeps = Pick<StoreDeps, "engine">;
+
 export interface ComposerDraft {
   text: string;
   /** CuteGPT's input field (the text an instruction works on). */
@@ -48,7 +68,9 @@ export interface ChatSlice {
   continueReply(conversationId: string, replyId: string): Promise<void>;
 }
 
-export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [], ChatSlice> {
+export function createChatSlice(
+  deps: ChatDeps,
+): StateCreator<ChatSlice & ChatNeeds, [], [], ChatSlice> {
   // The Stop of the reply being written (one at a time, like `streaming`).
   const stops: CurrentStop = { current: undefined };
   return (set, get) => ({
@@ -127,8 +149,8 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
   });
 }
 
-type SetState = Parameters<StateCreator<AppState, [], [], ChatSlice>>[0];
-type GetState = () => AppState;
+type SetState = Parameters<StateCreator<ChatSlice & ChatNeeds, [], [], ChatSlice>>[0];
+type GetState = () => ChatSlice & ChatNeeds;
 interface CurrentStop {
   current: ReplyStop | undefined;
 }
@@ -141,7 +163,7 @@ interface CurrentStop {
  * continue so they all behave exactly like sending.
  */
 async function generateReply(
-  deps: StoreDeps,
+  deps: ChatDeps,
   set: SetState,
   get: GetState,
   stops: CurrentStop,

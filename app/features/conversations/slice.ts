@@ -14,6 +14,9 @@ import type {
 import { newId } from "../../ui/ids";
 import { titleFromQuestion } from "./title";
 
+/** What the conversations slice uses of the others: a reply being written must be stopped first. */
+type ConversationsNeeds = Pick<AppState, "streaming" | "stop">;
+
 /**
  * Conversations are known in two depths. `summaries` lists every conversation (what the
  * sidebar shows), read at start from a small store; `conversations` holds those read in full.
@@ -99,7 +102,7 @@ export interface MergeReport {
 
 export function createConversationsSlice(
   deps: StoreDeps,
-): StateCreator<AppState, [], [], ConversationsSlice> {
+): StateCreator<ConversationsSlice & ConversationsNeeds, [], [], ConversationsSlice> {
   return (set, get) => {
     // Counts writes in flight, so the UI (and tests) can tell when everything is on disk.
     const track = <T>(write: Promise<T>): Promise<T> => {

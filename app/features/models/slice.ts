@@ -7,6 +7,19 @@ import { fetchUrlFor, resolveSource, type DownloadSource } from "../../engine/do
 import { fetchCatalog, modelSpecFor, type CatalogEntry } from "../../engine/catalog";
 import { preferredModel, unavailableReason, type Unavailable } from "./compatibility";
 
+/** What the models slice uses of the others: where and in which language to download, and room. */
+type ModelsNeeds = Pick<
+  AppState,
+  | "downloadSource"
+  | "language"
+  | "cachedModels"
+  | "storageEstimate"
+  | "refreshStorage"
+  | "prepareDownload"
+  | "restoreImportedModels"
+>;
+type ModelsDeps = Pick<StoreDeps, "engine" | "catalogUrl" | "gpu">;
+
 export type LoadState = "idle" | "loading" | "ready" | "error";
 export type LoadNoticeCode = "cancelled" | "progress-notice";
 
@@ -45,7 +58,9 @@ export interface ModelsSlice {
 
 const SELECTED_KEY = "cutegpt.selectedModel";
 
-export function createModelsSlice(deps: StoreDeps): StateCreator<AppState, [], [], ModelsSlice> {
+export function createModelsSlice(
+  deps: ModelsDeps,
+): StateCreator<ModelsSlice & ModelsNeeds, [], [], ModelsSlice> {
   // The load in progress: a message sent while it runs (say, after Stop ended the reply that
   // started it) waits for it instead of failing with "load a model first".
   let loading: { id: string; done: Promise<boolean> } | undefined;

@@ -111,7 +111,15 @@ export function applyTheme(theme: Theme): void {
   stopFollowingSystem = () => query.removeEventListener("change", onChange);
 }
 
-export function createSettingsSlice(): StateCreator<AppState, [], [], SettingsSlice> {
+/** What the settings slice uses of the others: a new language can change the download source. */
+type SettingsNeeds = Pick<AppState, "recheckModelFiles">;
+
+export function createSettingsSlice(): StateCreator<
+  SettingsSlice & SettingsNeeds,
+  [],
+  [],
+  SettingsSlice
+> {
   return (set, get) => {
     const initial = loadSettings(
       typeof localStorage === "undefined" ? undefined : localStorage,

@@ -5,6 +5,13 @@ import type { CachedModelInfo, ImportFile, KnownModel } from "../../engine/proto
 import type { AppState, StoreDeps } from "../../store/app-state";
 import { modelSpecFor, parseCatalogEntry, type CatalogEntry } from "../../engine/catalog";
 
+/** What the model-files slice uses of the others: the catalog and which model is in use. */
+type StorageNeeds = Pick<
+  AppState,
+  "catalog" | "modelBaseUrl" | "loadState" | "loadedModelId" | "recheckModelFiles"
+>;
+type StorageDeps = Pick<StoreDeps, "engine">;
+
 export interface StorageEstimateInfo {
   usage: number;
   quota: number;
@@ -38,10 +45,12 @@ const appMeta = () => (metaStore ??= createStore("cutegpt-app-meta", "kv"));
 
 const MB = 1024 * 1024;
 
-export function createStorageSlice(deps: StoreDeps): StateCreator<AppState, [], [], StorageSlice> {
+export function createStorageSlice(
+  deps: StorageDeps,
+): StateCreator<StorageSlice & StorageNeeds, [], [], StorageSlice> {
   const storage = () => (typeof navigator === "undefined" ? undefined : navigator.storage);
 
-  const known = (state: AppState): KnownModel[] => {
+  const known = (state: StorageSlice & StorageNeeds): KnownModel[] => {
     if (!state.modelBaseUrl) return [];
     const base = new URL(state.modelBaseUrl);
     return state.catalog.flatMap((entry) => {
