@@ -5,9 +5,8 @@ import { en, guessLanguage, zh, type Language, type StringKey, type Strings } fr
 /**
  * The UI's i18next instance. Resources are the typed `en`/`zh` tables in strings.ts, so a key
  * missing from one language fails the type check rather than showing up at run time.
- * Created on first use (strings.ts re-exports this module, so the tables are not there yet
- * while this module is evaluated) and initialised synchronously: the first render already
- * has its strings.
+ * Created on first use and initialised synchronously: the first render already has its
+ * strings, and modules that only need the tables never start i18next.
  */
 let instance: I18n | undefined;
 const listeners = new Set<() => void>();

@@ -559,7 +559,3 @@ export function guessLanguage(locale: string | undefined): Language {
 export function stringsFor(language: string | undefined): Strings {
   return guessLanguage(language) === "zh" ? zh : en;
 }
-
-// Components keep `const t = useStrings(); t.key`; the strings now come through i18next with
-// the language chosen in Settings (app/i18n/i18n.ts).
-export { useStrings, useTranslate, translate, setLanguage, currentLanguage } from "./i18n";

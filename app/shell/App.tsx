@@ -13,7 +13,7 @@ import { DataMenu } from "../features/export/DataMenu";
 import { GpuNotice } from "../features/models/GpuNotice";
 import { FoldedLoadNotice, ModelBar } from "../features/models/ModelBar";
 import { PwaStatus } from "../features/pwa/PwaStatus";
-import { useStrings } from "../i18n/strings";
+import { useStrings } from "../i18n/i18n";
 import { SaveErrorNotice } from "./SaveErrorNotice";
 import { useApp } from "../store/use-app";
 import { activeConversation } from "../store/app-state";

@@ -1,4 +1,4 @@
-import { useStrings } from "../i18n/strings";
+import { useStrings } from "../i18n/i18n";
 import { ModelStatusButton } from "../features/models/ModelStatusButton";
 import { ChatHeader } from "./ChatHeader";
 import { activeConversation } from "../store/app-state";

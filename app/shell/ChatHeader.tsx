@@ -1,5 +1,5 @@
 import { lazy, Suspense, useState } from "react";
-import { useStrings } from "../i18n/strings";
+import { useStrings } from "../i18n/i18n";
 import { showBidiControls } from "../ui/text-safety";
 import { useApp } from "../store/use-app";
 import { activeConversation } from "../store/app-state";

@@ -1,7 +1,7 @@
 import { ConversationSettingsPanel } from "../features/chat/ConversationSettingsPanel";
 import { ModelBar } from "../features/models/ModelBar";
 import { StoragePanel } from "../features/storage/StoragePanel";
-import { useStrings } from "../i18n/strings";
+import { useStrings } from "../i18n/i18n";
 import { Dialog } from "../ui/Dialog";
 
 /**

@@ -1,6 +1,6 @@
 import type { KeyboardEvent } from "react";
 import { useApp } from "../../store/use-app";
-import { useStrings, useTranslate } from "../../i18n/strings";
+import { useStrings, useTranslate } from "../../i18n/i18n";
 import { isSendKeystroke } from "../../ui/send-key";
 
 const FIELD =

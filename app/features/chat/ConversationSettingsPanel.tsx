@@ -3,7 +3,7 @@ import { DECODING_DIFFERENCES_HELP, matchPreset, presetSettings } from "../../pr
 import type { DecodingPresetName, DecodingSettings } from "../../prompt/decoding";
 import { useApp } from "../../store/use-app";
 import { activeConversation } from "../../store/app-state";
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import type { ConversationSettings, PromptLayout } from "../../storage/types";
 import { DEFAULT_PROMPT_LAYOUT } from "./engine-request";
 import { defaultConversationSettings } from "./settings";

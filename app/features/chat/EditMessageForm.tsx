@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from "react";
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import { useApp } from "../../store/use-app";
 import type { ChatMessage } from "../../storage/types";
 import { actionClass } from "./MessageActions";

@@ -1,5 +1,5 @@
 import { useContext } from "react";
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import { AppStoreContext, useApp } from "../../store/use-app";
 import { messagesToRemove, messageUndoStore } from "./message-removal";
 import type { ChatMessage } from "../../storage/types";

@@ -2,7 +2,7 @@ import { useRef, useState } from "react";
 import { useFollowBottom } from "../../ui/use-follow-bottom";
 import { useApp } from "../../store/use-app";
 import { activeConversation } from "../../store/app-state";
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import { MessageView } from "./MessageView";
 import { SeedTasks } from "./SeedTasks";
 

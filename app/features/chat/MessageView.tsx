@@ -1,5 +1,6 @@
 import { memo, useState } from "react";
-import { translate, type Strings } from "../../i18n/strings";
+import { type Strings } from "../../i18n/strings";
+import { translate } from "../../i18n/i18n";
 import { errorSentence } from "../../i18n/error-text";
 import { ErrorNotice } from "../../ui/ErrorNotice";
 import type { ChatMessage } from "../../storage/types";

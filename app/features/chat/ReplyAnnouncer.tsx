@@ -1,5 +1,5 @@
 import { useContext, useEffect, useRef, useState } from "react";
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import { AppStoreContext, useApp } from "../../store/use-app";
 
 const MAX_ANNOUNCED = 600;

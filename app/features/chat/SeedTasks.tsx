@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { useApp } from "../../store/use-app";
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import { loadSeedTasks, type SeedTask } from "./seed-tasks";
 
 /** The empty-chat screen's presets: choosing one fills the instruction and input fields. */

@@ -1,4 +1,4 @@
-import { useTranslate } from "../../i18n/strings";
+import { useTranslate } from "../../i18n/i18n";
 import { useApp } from "../../store/use-app";
 import { showBidiControls } from "../../ui/text-safety";
 

@@ -1,5 +1,5 @@
 import { memo, useEffect, useId, useRef, useState } from "react";
-import { useStrings, useTranslate } from "../../i18n/strings";
+import { useStrings, useTranslate } from "../../i18n/i18n";
 import { useApp } from "../../store/use-app";
 import type { ConversationSummary } from "../../storage/types";
 import { showBidiControls } from "../../ui/text-safety";

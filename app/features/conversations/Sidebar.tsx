@@ -8,7 +8,7 @@ import {
   useState,
   type ReactNode,
 } from "react";
-import { useStrings, useTranslate } from "../../i18n/strings";
+import { useStrings, useTranslate } from "../../i18n/i18n";
 import { showBidiControls } from "../../ui/text-safety";
 import { useApp } from "../../store/use-app";
 import { focusComposerSoon } from "../../ui/focus-composer";

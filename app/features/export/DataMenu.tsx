@@ -1,5 +1,5 @@
 import { useContext, useRef, useState } from "react";
-import { translate, useStrings } from "../../i18n/strings";
+import { translate, useStrings } from "../../i18n/i18n";
 import { AppStoreContext, useApp } from "../../store/use-app";
 import type { Conversation } from "../../storage/types";
 import { download, fileSlug, today } from "./download";

@@ -1,5 +1,5 @@
 import { useApp } from "../../store/use-app";
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 
 /** Says plainly what is needed when this browser cannot run models at all. */
 export function GpuNotice() {

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { useApp } from "../../store/use-app";
 import { PRIMARY_BUTTON } from "../../ui/button-styles";
-import { useStrings, useTranslate, type Strings } from "../../i18n/strings";
+import { type Strings } from "../../i18n/strings";
+import { useStrings, useTranslate } from "../../i18n/i18n";
 import { errorSentence } from "../../i18n/error-text";
 import { ErrorNotice } from "../../ui/ErrorNotice";
 import type { LoadProgress } from "../../engine/protocol";

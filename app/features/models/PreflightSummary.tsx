@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import type { GpuSupport } from "../../engine/gpu-support";
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import { formatSize } from "../../ui/format";
 import type { CatalogEntry } from "../../engine/catalog";
 

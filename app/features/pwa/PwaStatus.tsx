@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import { useApp } from "../../store/use-app";
 import { applyUpdate, promptInstall } from "./register";
 import { pwaStore, useOnline, usePwa } from "./state";

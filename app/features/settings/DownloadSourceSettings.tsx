@@ -6,7 +6,7 @@ import {
   resolveSource,
   type DownloadSourceSetting,
 } from "../../engine/download-sources";
-import { useStrings, useTranslate } from "../../i18n/strings";
+import { useStrings, useTranslate } from "../../i18n/i18n";
 import { useApp } from "../../store/use-app";
 
 /**

@@ -1,5 +1,6 @@
 import { useId, useRef } from "react";
-import { useStrings, type Language } from "../../i18n/strings";
+import { type Language } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import { useApp } from "../../store/use-app";
 import type { SendKey, Theme } from "./slice";
 import { DownloadSourceSettings } from "./DownloadSourceSettings";

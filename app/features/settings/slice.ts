@@ -1,5 +1,6 @@
 import type { StateCreator } from "zustand";
-import { guessLanguage, setLanguage, type Language } from "../../i18n/strings";
+import { guessLanguage, type Language } from "../../i18n/strings";
+import { setLanguage } from "../../i18n/i18n";
 import type { AppState } from "../../store/app-state";
 import {
   DEFAULT_SOURCE_SETTING,

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON } from "../../ui/button-styles";
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import type { Conversation } from "../../storage/types";
 import {
   countTurns,

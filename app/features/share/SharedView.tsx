@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { PRIMARY_BUTTON, SECONDARY_BUTTON } from "../../ui/button-styles";
-import { useStrings, type Strings } from "../../i18n/strings";
+import { type Strings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import { ErrorNotice } from "../../ui/ErrorNotice";
 import { showBidiControls } from "../../ui/text-safety";
 import { useApp } from "../../store/use-app";

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useStrings, useTranslate } from "../../i18n/strings";
+import { useStrings, useTranslate } from "../../i18n/i18n";
 import { errorSentence } from "../../i18n/error-text";
 import { ErrorNotice } from "../../ui/ErrorNotice";
 import { useApp } from "../../store/use-app";

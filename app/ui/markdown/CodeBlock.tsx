@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import { CopyButton } from "../CopyButton";
 import { cachedHighlight, highlightLater } from "./lazy";
 

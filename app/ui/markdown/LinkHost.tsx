@@ -1,4 +1,4 @@
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 
 /**
  * The real destination of a link whose text could pass for another address, always visible

@@ -1,6 +1,6 @@
 import { memo, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { flushSync } from "react-dom";
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import { NAIVE_RENDERING } from "../naive-rendering";
 import type { BlockSplit } from "./blocks";
 import type { References } from "./parser";

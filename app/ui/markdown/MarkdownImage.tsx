@@ -1,4 +1,4 @@
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 import { classifyImage } from "./url";
 
 interface Props {

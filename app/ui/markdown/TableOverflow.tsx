@@ -1,5 +1,5 @@
 import { useId, useState } from "react";
-import { useStrings, useTranslate } from "../../i18n/strings";
+import { useStrings, useTranslate } from "../../i18n/i18n";
 
 interface Props {
   shown: number;

@@ -1,4 +1,4 @@
-import { useStrings } from "../../i18n/strings";
+import { useStrings } from "../../i18n/i18n";
 
 /** A task list box: shown, not editable (the text belongs to a message). */
 export function TaskBox({ checked }: { checked: boolean }) {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
 
@@ -77,5 +78,14 @@ describe("import boundaries", () => {
     );
     expect(typeOnly).toEqual([]);
     expect(value.join("\n")).toMatch(/types only/);
+  });
+
+  it("no run-time import cycle (strings.ts re-exporting i18n.ts was one)", async () => {
+    const strings = readFileSync(new URL("../../../app/i18n/strings.ts", import.meta.url), "utf8");
+    const errors = await boundaryErrors(
+      "app/i18n/strings.ts",
+      `${strings}\nexport { useStrings } from "./i18n";\n`,
+    );
+    expect(errors.join("\n")).toMatch(/Dependency cycle/);
   });
 });
