@@ -8,7 +8,7 @@ import { readdirSync } from "node:fs";
 
 // Each folder of app/features is a feature; they meet only through the store (app/store).
 const FEATURES = readdirSync(new URL("./app/features", import.meta.url));
-const SHARED = ["app/ui", "app/engine", "app/storage", "app/prompt", "app/i18n"];
+const SHARED = ["app/ui", "app/engine", "app/protocol", "app/storage", "app/prompt", "app/i18n"];
 
 export default tseslint.config(
   { ignores: ["dist", "dist-test", "node_modules", "test-results", "playwright-report"] },
@@ -70,6 +70,13 @@ export default tseslint.config(
               target: SHARED,
               from: ["app/features", "app/store"],
               message: "Shared code must not import features or the store.",
+            },
+            {
+              // The worker shares the protocol with the page, and the prompt layout it caches.
+              target: "workers",
+              from: "app",
+              except: ["./protocol", "./prompt"],
+              message: "The worker imports only app/protocol and app/prompt from the page's code.",
             },
             {
               target: ["app", "workers"],

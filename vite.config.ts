@@ -5,7 +5,7 @@ import tailwindcss from "@tailwindcss/vite";
 import { VitePWA } from "vite-plugin-pwa";
 import { fileURLToPath } from "node:url";
 import { pwaOptions } from "./app/features/pwa/pwa-options.js";
-import { modelConnectSources } from "./app/engine/download-sources.js";
+import { modelConnectSources } from "./app/protocol/download-sources.js";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
@@ -55,7 +55,7 @@ export default defineConfig(({ mode }) => {
  * it: the dev server needs inline scripts and styles for hot reload.
  *
  * connect-src names where model files come from: the app's own origin and every download source
- * the Settings offer (app/engine/download-sources.ts, the one list), with the deploy's own
+ * the Settings offer (app/protocol/download-sources.ts, the one list), with the deploy's own
  * model host (VITE_MODEL_BASE_URL) and extra hosts (VITE_MODEL_HOSTS) when it sets them.
  */
 export function contentSecurityPolicy(modelHosts: string[] = modelConnectSources()): string {

@@ -10,7 +10,7 @@ import type { Logger } from "./log";
 import type { Options } from "./options";
 import { displayPath } from "./runner";
 
-/** The canonical host the app's download-source switch knows (app/engine/download-sources.ts). */
+/** The canonical host the app's download-source switch knows (app/protocol/download-sources.ts). */
 export const HUGGING_FACE = "https://huggingface.co";
 
 export type PublishTarget = { kind: "hub"; owner: string } | { kind: "folder"; dir: string };

@@ -4,7 +4,7 @@ import type {
   ModelSpec,
   WorkerReply,
   WorkerRequest,
-} from "../app/engine/protocol";
+} from "../app/protocol/worker-protocol";
 import { deltaBatcher } from "./delta-batcher";
 import { EngineError, type Engine, type EngineFactory } from "./engine";
 import { checkGpuFor } from "./gpu-preflight";

@@ -5,7 +5,7 @@ import type {
   EngineErrorCode,
   LoadProgress,
   ModelSpec,
-} from "../app/engine/protocol";
+} from "../app/protocol/worker-protocol";
 
 /**
  * What the engine host needs from a model runtime. Production: web-llm's MLCEngine behind

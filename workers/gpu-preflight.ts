@@ -1,4 +1,4 @@
-import type { ModelSpec } from "../app/engine/protocol";
+import type { ModelSpec } from "../app/protocol/worker-protocol";
 import { EngineError } from "./engine";
 
 /**

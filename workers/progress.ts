@@ -1,4 +1,4 @@
-import type { LoadProgress } from "../app/engine/protocol";
+import type { LoadProgress } from "../app/protocol/worker-protocol";
 
 const MB = 1024 * 1024;
 

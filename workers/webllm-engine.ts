@@ -15,7 +15,7 @@ import type {
   LoadProgress,
   ModelFilesIntegrity,
   ModelSpec,
-} from "../app/engine/protocol";
+} from "../app/protocol/worker-protocol";
 import { EngineError, type Engine } from "./engine";
 import { parseWebLlmProgress } from "./progress";
 import { HfDecodingProcessor } from "./hf-decoding";

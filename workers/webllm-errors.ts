@@ -1,4 +1,4 @@
-import type { EngineErrorInfo } from "../app/engine/protocol";
+import type { EngineErrorInfo } from "../app/protocol/worker-protocol";
 
 /**
  * Maps what web-llm throws to the protocol's error codes. web-llm's error classes are not

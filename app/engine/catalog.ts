@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { ModelSpec } from "./protocol";
-import { ENGINE_ERROR_CODES } from "./protocol";
-import type { DownloadSource } from "./download-sources";
+import type { ModelSpec } from "../protocol/worker-protocol";
+import { ENGINE_ERROR_CODES } from "../protocol/worker-protocol";
+import type { DownloadSource } from "../protocol/download-sources";
 
 const entrySchema = z.object({
   id: z.string().min(1),

@@ -10,7 +10,7 @@ import type {
   ModelSpec,
   WorkerReply,
   WorkerRequest,
-} from "./protocol";
+} from "../protocol/worker-protocol";
 
 type RequestBody<T> = T extends unknown ? Omit<T, "requestId"> : never;
 

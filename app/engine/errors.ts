@@ -1,4 +1,4 @@
-import type { EngineErrorCode, EngineErrorInfo } from "./protocol";
+import type { EngineErrorCode, EngineErrorInfo } from "../protocol/worker-protocol";
 
 /** An engine failure on the main thread, with the protocol's code for the UI to act on. */
 export class EngineClientError extends Error {

@@ -1,4 +1,4 @@
-import type { EngineErrorCode } from "../engine/protocol";
+import type { EngineErrorCode } from "../protocol/worker-protocol";
 import type { Translate } from "./i18n";
 import type { StringKey } from "./strings";
 

@@ -27,7 +27,7 @@
  * string (app/prompt/cutegpt.ts); that stays available per chat as the "reference layout".
  */
 
-import type { ChatTurn } from "../engine/protocol";
+import type { ChatTurn } from "../protocol/worker-protocol";
 import { CUTEGPT_META } from "./cutegpt";
 
 /** The token CuteGPT ends every training reply with. */

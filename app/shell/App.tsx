@@ -8,7 +8,7 @@ import {
 } from "../features/conversations/ConversationLoading";
 import { Shortcuts } from "../features/conversations/Shortcuts";
 import { ReplyAnnouncer } from "../features/chat/ReplyAnnouncer";
-import { SettingsButton } from "../features/settings/SettingsDialog";
+import { PreferencesButton } from "../features/preferences/PreferencesDialog";
 import { DataMenu } from "../features/export/DataMenu";
 import { GpuNotice } from "../features/models/GpuNotice";
 import { FoldedLoadNotice, ModelBar } from "../features/models/ModelBar";
@@ -72,7 +72,7 @@ const AppLayout = memo(function AppLayout() {
         footer={
           <>
             <DataMenu />
-            <SettingsButton />
+            <PreferencesButton />
           </>
         }
       />

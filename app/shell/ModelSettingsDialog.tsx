@@ -1,6 +1,6 @@
 import { ConversationSettingsPanel } from "../features/chat/ConversationSettingsPanel";
 import { ModelBar } from "../features/models/ModelBar";
-import { StoragePanel } from "../features/storage/StoragePanel";
+import { ModelFilesPanel } from "../features/model-files/ModelFilesPanel";
 import { useStrings } from "../i18n/i18n";
 import { Dialog } from "../ui/Dialog";
 
@@ -15,7 +15,7 @@ export function ModelSettingsDialog({ onClose }: { onClose(): void }) {
     <Dialog title={t.modelAndSettings} onClose={onClose} closeLabel={t.close}>
       <ModelBar />
       <ConversationSettingsPanel />
-      <StoragePanel />
+      <ModelFilesPanel />
     </Dialog>
   );
 }

@@ -2,8 +2,8 @@ import { createStore, type StoreApi } from "zustand";
 import { createChatSlice } from "../features/chat/slice";
 import { createConversationsSlice } from "../features/conversations/slice";
 import { createModelsSlice } from "../features/models/slice";
-import { createStorageSlice } from "../features/storage/slice";
-import { createSettingsSlice } from "../features/settings/slice";
+import { createModelFilesSlice } from "../features/model-files/slice";
+import { createPreferencesSlice } from "../features/preferences/slice";
 import type { AppState, StoreDeps } from "../store/app-state";
 
 /** The composition root: the features' slices, each given only the deps it declares. */
@@ -12,7 +12,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
     ...createConversationsSlice(deps)(...args),
     ...createModelsSlice(deps)(...args),
     ...createChatSlice(deps)(...args),
-    ...createStorageSlice(deps)(...args),
-    ...createSettingsSlice()(...args),
+    ...createModelFilesSlice(deps)(...args),
+    ...createPreferencesSlice()(...args),
   }));
 }

@@ -1,4 +1,4 @@
-import type { ChatUsage, EngineErrorCode } from "../engine/protocol";
+import type { ChatUsage, EngineErrorCode } from "../protocol/worker-protocol";
 import type { DecodingSettings } from "../prompt/decoding";
 
 /**

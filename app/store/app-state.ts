@@ -2,12 +2,16 @@ import type { EngineClient } from "../engine/client";
 import type { ConversationsSlice } from "../features/conversations/slice";
 import type { ModelsSlice } from "../features/models/slice";
 import type { ChatSlice } from "../features/chat/slice";
-import type { StorageSlice } from "../features/storage/slice";
-import type { SettingsSlice } from "../features/settings/slice";
+import type { ModelFilesSlice } from "../features/model-files/slice";
+import type { PreferencesSlice } from "../features/preferences/slice";
 import type { Conversation, ConversationRepository } from "../storage/types";
 
 /** The whole app store: one zustand store built from the features' typed slices. */
-export type AppState = ConversationsSlice & ModelsSlice & ChatSlice & StorageSlice & SettingsSlice;
+export type AppState = ConversationsSlice &
+  ModelsSlice &
+  ChatSlice &
+  ModelFilesSlice &
+  PreferencesSlice;
 
 /** What the store's actions reach outside themselves; tests hand in their own. */
 export interface StoreDeps {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { LoadProgress, ModelSpec } from "../../app/engine/protocol";
+import type { LoadProgress, ModelSpec } from "../../app/protocol/worker-protocol";
 import { memoryArtifactStore } from "../../workers/model-cache/artifact-store";
 import { DEFAULT_SHARD_CONCURRENCY, ensureModelFiles } from "../../workers/model-cache/download";
 import { makeModel, type FixtureModel } from "../fixtures/model-files/make-model";

@@ -1,4 +1,4 @@
-import type { ModelSpec } from "../../app/engine/protocol";
+import type { ModelSpec } from "../../app/protocol/worker-protocol";
 import { idbArtifactStore } from "../../workers/model-cache/artifact-store";
 import { readCachedModel } from "../../workers/model-cache/read-cached";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { expect, test, type Page } from "@playwright/test";
 import sirv from "sirv";
-import { modelConnectSources } from "../../app/engine/download-sources";
+import { modelConnectSources } from "../../app/protocol/download-sources";
 import { contentSecurityPolicy } from "../../vite.config";
 import {
   assistantMessages,

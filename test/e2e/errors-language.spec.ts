@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { ENGINE_ERROR_CODES } from "../../app/engine/protocol";
+import { ENGINE_ERROR_CODES } from "../../app/protocol/worker-protocol";
 import { assistantMessages, waitForReplyEnd } from "./helpers";
 
 /**

@@ -1,4 +1,4 @@
-import type { ModelSpec } from "../../app/engine/protocol";
+import type { ModelSpec } from "../../app/protocol/worker-protocol";
 import type { Engine } from "../../workers/engine";
 import { createEngine as createProductionEngine } from "../../workers/engine-registry";
 import { TestEngine } from "./test-engine";

@@ -7,8 +7,8 @@ import type {
   EngineErrorCode,
   LoadProgress,
   ModelSpec,
-} from "../../app/engine/protocol";
-import { isEngineErrorCode } from "../../app/engine/protocol";
+} from "../../app/protocol/worker-protocol";
+import { isEngineErrorCode } from "../../app/protocol/worker-protocol";
 import { EngineError, type Engine } from "../../workers/engine";
 import { idbArtifactStore, managesFiles } from "../../workers/model-cache";
 import { readCachedModel } from "../../workers/model-cache/read-cached";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { importWebLlmCopy } from "./bundle-copy";
 import { cuteGptTemplate } from "../../model-build/template";
 import { TRAINING_LAYOUT_CONV_CONFIG } from "../../app/prompt/training-layout";
-import type { ChatTurn } from "../../app/engine/protocol";
+import type { ChatTurn } from "../../app/protocol/worker-protocol";
 
 /**
  * web-llm 0.2.86's own conversation, prefill and decode code, run in Node with the GPU calls

@@ -1,4 +1,4 @@
-import type { ImportFile } from "../../app/engine/protocol";
+import type { ImportFile } from "../../app/protocol/worker-protocol";
 import { EngineError } from "../engine";
 import type { ArtifactStore, CacheScope } from "./artifact-store";
 import { isQuotaError } from "./download";

@@ -3,8 +3,8 @@ import type {
   ModelSpec,
   WorkerReply,
   WorkerRequest,
-} from "../../app/engine/protocol";
-import { fetchUrlFor, isSourceSwitched } from "../../app/engine/download-sources";
+} from "../../app/protocol/worker-protocol";
+import { fetchUrlFor, isSourceSwitched } from "../../app/protocol/download-sources";
 import { EngineError } from "../engine";
 import { idbArtifactStore, type ArtifactStore } from "./artifact-store";
 import { ensureModelFiles } from "./download";

@@ -1,4 +1,4 @@
-import type { CachedModelInfo, KnownModel } from "../../app/engine/protocol";
+import type { CachedModelInfo, KnownModel } from "../../app/protocol/worker-protocol";
 import type { ArtifactStore } from "./artifact-store";
 import { CONFIG_FILE, MANIFEST_FILE, fileUrl, modelFolderUrl, parseManifest } from "./layout";
 import { forgetFolder, lastUsed } from "./meta";

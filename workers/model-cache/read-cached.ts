@@ -1,4 +1,4 @@
-import type { LoadProgress, ModelSpec } from "../../app/engine/protocol";
+import type { LoadProgress, ModelSpec } from "../../app/protocol/worker-protocol";
 import { EngineError } from "../engine";
 import type { ArtifactStore } from "./artifact-store";
 import {

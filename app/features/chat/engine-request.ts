@@ -1,4 +1,4 @@
-import type { ChatInput, ChatOptions, ChatTurn } from "../../engine/protocol";
+import type { ChatInput, ChatOptions, ChatTurn } from "../../protocol/worker-protocol";
 import {
   CUTEGPT_META,
   conversationToPrompt,

@@ -1,6 +1,6 @@
 import type { StateCreator } from "zustand";
 import { engineErrorInfo } from "../../engine/errors";
-import type { ChatUsage, EngineErrorInfo } from "../../engine/protocol";
+import type { ChatUsage, EngineErrorInfo } from "../../protocol/worker-protocol";
 import { PromptTooLongError } from "../../prompt/budget";
 import { StopFilter } from "../../prompt/stops";
 import type { AppState, StoreDeps } from "../../store/app-state";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ENGINE_ERROR_CODES } from "../../engine/protocol";
+import { ENGINE_ERROR_CODES } from "../../protocol/worker-protocol";
 import { markCutOffReplies } from "../../storage/conversation-shape";
 import type { Conversation } from "../../storage/types";
 

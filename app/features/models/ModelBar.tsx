@@ -5,7 +5,7 @@ import { type Strings } from "../../i18n/strings";
 import { useStrings, useTranslate } from "../../i18n/i18n";
 import { errorSentence } from "../../i18n/error-text";
 import { ErrorNotice } from "../../ui/ErrorNotice";
-import type { LoadProgress } from "../../engine/protocol";
+import type { LoadProgress } from "../../protocol/worker-protocol";
 import { ProgressBar } from "../../ui/ProgressBar";
 import { formatMB, formatRate } from "../../ui/format";
 import { CUTEGPT_FAMILY, type CatalogEntry } from "../../engine/catalog";

@@ -1,9 +1,9 @@
 import type { StateCreator } from "zustand";
 import { EngineClientError, engineErrorInfo } from "../../engine/errors";
 import { detectGpuSupport, type GpuSupport } from "../../engine/gpu-support";
-import type { EngineErrorInfo, LoadProgress } from "../../engine/protocol";
+import type { EngineErrorInfo, LoadProgress } from "../../protocol/worker-protocol";
 import type { AppState, StoreDeps } from "../../store/app-state";
-import { fetchUrlFor, resolveSource, type DownloadSource } from "../../engine/download-sources";
+import { fetchUrlFor, resolveSource, type DownloadSource } from "../../protocol/download-sources";
 import { fetchCatalog, modelSpecFor, type CatalogEntry } from "../../engine/catalog";
 import { preferredModel, unavailableReason, type Unavailable } from "./compatibility";
 

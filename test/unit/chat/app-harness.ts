@@ -1,6 +1,6 @@
 import { vi } from "vitest";
 import { EngineClient } from "../../../app/engine/client";
-import type { ChatUsage, LoadProgress } from "../../../app/engine/protocol";
+import type { ChatUsage, LoadProgress } from "../../../app/protocol/worker-protocol";
 import type { CatalogEntry } from "../../../app/engine/catalog";
 import type { StoreDeps } from "../../../app/store/app-state";
 import { createAppStore } from "../../../app/shell/store";

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { ChatInput } from "../../../app/engine/protocol";
+import type { ChatInput } from "../../../app/protocol/worker-protocol";
 import { defaultConversationSettings } from "../../../app/features/chat/settings";
 import type { ChatMessage, Conversation } from "../../../app/storage/types";
 import { appWithEngine, gate, scriptedEngine, USAGE } from "./app-harness";

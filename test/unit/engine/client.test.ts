@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EngineClient } from "../../../app/engine/client";
 import { EngineClientError } from "../../../app/engine/errors";
-import type { ChatUsage, LoadProgress, ModelSpec } from "../../../app/engine/protocol";
+import type { ChatUsage, LoadProgress, ModelSpec } from "../../../app/protocol/worker-protocol";
 import { EngineError, type Engine } from "../../../workers/engine";
 import { fakeGpu, InProcessWorker } from "./in-process-worker";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { EngineClient } from "../../../app/engine/client";
-import type { ModelSpec } from "../../../app/engine/protocol";
+import type { ModelSpec } from "../../../app/protocol/worker-protocol";
 import { EngineError } from "../../../workers/engine";
 import { gate, scriptedEngine } from "../chat/app-harness";
 import { InProcessWorker } from "./in-process-worker";

@@ -1,4 +1,4 @@
-import type { WorkerReply, WorkerRequest } from "../../../app/engine/protocol";
+import type { WorkerReply, WorkerRequest } from "../../../app/protocol/worker-protocol";
 import type { Engine } from "../../../workers/engine";
 import { startEngineHost } from "../../../workers/engine-host";
 

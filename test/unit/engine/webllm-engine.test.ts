@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { prebuiltAppConfig, type MLCEngine } from "@mlc-ai/web-llm";
-import type { ChatOptions, ModelSpec } from "../../../app/engine/protocol";
+import type { ChatOptions, ModelSpec } from "../../../app/protocol/worker-protocol";
 import { memoryArtifactStore } from "../../../workers/model-cache/artifact-store";
 import { modelFolderUrl } from "../../../workers/model-cache/layout";
 import { WebLlmEngine } from "../../../workers/webllm-engine";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ENGINE_ERROR_CODES } from "../../../app/engine/protocol";
+import { ENGINE_ERROR_CODES } from "../../../app/protocol/worker-protocol";
 import { errorSentence } from "../../../app/i18n/error-text";
 import { setLanguage, translate } from "../../../app/i18n/i18n";
 

@@ -59,6 +59,19 @@ describe("import boundaries", () => {
     expect(store.join("\n")).toMatch(/Shared code must not import features or the store/);
   });
 
+  it("the worker imports only the protocol and the prompt layout from the page's code", async () => {
+    const ui = await boundaryErrors(
+      "workers/probe.ts",
+      'import { formatRate } from "../app/ui/format";\nexport { formatRate };\n',
+    );
+    const protocol = await boundaryErrors(
+      "workers/probe.ts",
+      'import { ENGINE_ERROR_CODES } from "../app/protocol/worker-protocol";\nexport { ENGINE_ERROR_CODES };\n',
+    );
+    expect(ui.join("\n")).toMatch(/only app\/protocol and app\/prompt/);
+    expect(protocol).toEqual([]);
+  });
+
   it("the product never imports its tests", async () => {
     const errors = await boundaryErrors(
       "workers/probe.ts",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ModelSpec } from "../../../app/engine/protocol";
+import type { ModelSpec } from "../../../app/protocol/worker-protocol";
 import { memoryArtifactStore } from "../../../workers/model-cache/artifact-store";
 import { ensureModelFiles } from "../../../workers/model-cache/download";
 import { managesFiles, sourceFetch } from "../../../workers/model-cache";

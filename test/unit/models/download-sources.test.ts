@@ -6,7 +6,7 @@ import {
   modelConnectSources,
   normalizeBase,
   resolveSource,
-} from "../../../app/engine/download-sources";
+} from "../../../app/protocol/download-sources";
 import { contentSecurityPolicy } from "../../../vite.config";
 
 const qwen = prebuiltAppConfig.model_list.find(

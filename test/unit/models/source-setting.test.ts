@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadSettings } from "../../../app/features/settings/slice";
+import { loadSettings } from "../../../app/features/preferences/slice";
 
 const stored = (value: unknown) => ({ getItem: () => JSON.stringify(value) });
 

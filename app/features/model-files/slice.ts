@@ -1,23 +1,23 @@
 import { createStore, get as idbGet, set as idbSet, type UseStore } from "idb-keyval";
 import type { StateCreator } from "zustand";
 import { engineErrorInfo } from "../../engine/errors";
-import type { CachedModelInfo, ImportFile, KnownModel } from "../../engine/protocol";
+import type { CachedModelInfo, ImportFile, KnownModel } from "../../protocol/worker-protocol";
 import type { AppState, StoreDeps } from "../../store/app-state";
 import { modelSpecFor, parseCatalogEntry, type CatalogEntry } from "../../engine/catalog";
 
 /** What the model-files slice uses of the others: the catalog and which model is in use. */
-type StorageNeeds = Pick<
+type ModelFilesNeeds = Pick<
   AppState,
   "catalog" | "modelBaseUrl" | "loadState" | "loadedModelId" | "recheckModelFiles"
 >;
-type StorageDeps = Pick<StoreDeps, "engine">;
+type ModelFilesDeps = Pick<StoreDeps, "engine">;
 
 export interface StorageEstimateInfo {
   usage: number;
   quota: number;
 }
 
-export interface StorageSlice {
+export interface ModelFilesSlice {
   cachedModels: CachedModelInfo[];
   storageEstimate: StorageEstimateInfo | undefined;
   /** Whether the browser promised not to evict this site's data (undefined: not asked yet). */
@@ -45,12 +45,12 @@ const appMeta = () => (metaStore ??= createStore("cutegpt-app-meta", "kv"));
 
 const MB = 1024 * 1024;
 
-export function createStorageSlice(
-  deps: StorageDeps,
-): StateCreator<StorageSlice & StorageNeeds, [], [], StorageSlice> {
+export function createModelFilesSlice(
+  deps: ModelFilesDeps,
+): StateCreator<ModelFilesSlice & ModelFilesNeeds, [], [], ModelFilesSlice> {
   const storage = () => (typeof navigator === "undefined" ? undefined : navigator.storage);
 
-  const known = (state: StorageSlice & StorageNeeds): KnownModel[] => {
+  const known = (state: ModelFilesSlice & ModelFilesNeeds): KnownModel[] => {
     if (!state.modelBaseUrl) return [];
     const base = new URL(state.modelBaseUrl);
     return state.catalog.flatMap((entry) => {

@@ -7,7 +7,7 @@ import {
   LIBRARY_HOSTS,
   MODEL_HOSTS,
   type DownloadSourceSetting,
-} from "../../engine/download-sources";
+} from "../../protocol/download-sources";
 
 export type Theme = "light" | "dark" | "system";
 /** "enter": Enter sends, Shift+Enter breaks the line. "mod-enter": Ctrl/⌘+Enter sends. */
@@ -15,11 +15,11 @@ import type { SendKey } from "../../ui/send-key";
 
 export type { SendKey };
 
-export interface SettingsSlice {
+export interface PreferencesSlice {
   theme: Theme;
   language: Language;
   sendKey: SendKey;
-  /** Where model files are downloaded from (see app/engine/download-sources.ts). */
+  /** Where model files are downloaded from (see app/protocol/download-sources.ts). */
   downloadSource: DownloadSourceSetting;
   setTheme(theme: Theme): void;
   setUiLanguage(language: Language): void;
@@ -113,13 +113,13 @@ export function applyTheme(theme: Theme): void {
 }
 
 /** What the settings slice uses of the others: a new language can change the download source. */
-type SettingsNeeds = Pick<AppState, "recheckModelFiles">;
+type PreferencesNeeds = Pick<AppState, "recheckModelFiles">;
 
-export function createSettingsSlice(): StateCreator<
-  SettingsSlice & SettingsNeeds,
+export function createPreferencesSlice(): StateCreator<
+  PreferencesSlice & PreferencesNeeds,
   [],
   [],
-  SettingsSlice
+  PreferencesSlice
 > {
   return (set, get) => {
     const initial = loadSettings(

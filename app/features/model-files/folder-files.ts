@@ -1,4 +1,4 @@
-import type { ImportFile } from "../../engine/protocol";
+import type { ImportFile } from "../../protocol/worker-protocol";
 
 /** Files of a folder picked with `<input webkitdirectory>`, paths relative to its parent. */
 export function filesFromInput(list: FileList | null): ImportFile[] {

@@ -5,7 +5,7 @@ import {
   normalizeBase,
   resolveSource,
   type DownloadSourceSetting,
-} from "../../engine/download-sources";
+} from "../../protocol/download-sources";
 import { useStrings, useTranslate } from "../../i18n/i18n";
 import { useApp } from "../../store/use-app";
 

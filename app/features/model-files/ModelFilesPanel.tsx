@@ -10,7 +10,7 @@ import { filesFromDrop, filesFromInput } from "./folder-files";
  * What this browser keeps for the app: each cached model with its real stored size, last use
  * and a Delete that removes every record; total usage and quota; importing a model folder.
  */
-export function StoragePanel() {
+export function ModelFilesPanel() {
   const t = useStrings();
   const tr = useTranslate();
   const cached = useApp((s) => s.cachedModels);

@@ -11,7 +11,7 @@ const buttonClass =
   "rounded border border-zinc-300 px-3 py-2 text-left text-sm hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800";
 
 /** The Settings button and its modal dialog: theme, language, send key, download source, shortcuts. */
-export function SettingsButton() {
+export function PreferencesButton() {
   const t = useStrings();
   const dialog = useRef<HTMLDialogElement>(null);
   const theme = useApp((s) => s.theme);
