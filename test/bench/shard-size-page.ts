@@ -1,6 +1,5 @@
-import type { ModelSpec } from "../../app/protocol/worker-protocol";
 import { idbArtifactStore } from "../../workers/model-cache/artifact-store";
-import { readCachedModel } from "../../workers/model-cache/read-cached";
+import { MB, payload, timeCachedModelRead } from "./cached-model-page";
 
 /**
  * Runs in Chromium for shard-size.bench.ts. For one shard size at a time: stores a model of
@@ -9,16 +8,7 @@ import { readCachedModel } from "../../workers/model-cache/read-cached";
  * (readCachedModel, the same path the test engine loads through), then deletes the shards
  * so the next size starts from the same disk.
  */
-const MB = 1024 * 1024;
 const BASE = `${location.origin}/shard-bench/resolve/main/`;
-
-function payload(bytes: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(bytes);
-  const chunk = new Uint8Array(65536);
-  crypto.getRandomValues(chunk);
-  for (let i = 0; i < bytes; i += chunk.length) out.set(chunk.subarray(0, bytes - i), i);
-  return out;
-}
 
 async function run(
   shardMB: number,
@@ -36,18 +26,7 @@ async function run(
     dataPath: name(i),
     nbytes: shardMB * MB,
   }));
-  const config = new TextEncoder().encode(JSON.stringify({ tokenizer_files: [] }));
-  await store.put("webllm/config", BASE + "mlc-chat-config.json", config.buffer);
-  await store.put("webllm/model", BASE + "tensor-cache.json", { metadata: {}, records });
-  const spec: ModelSpec = {
-    id: "shard-bench",
-    engine: "test",
-    requiredFeatures: [],
-    modelUrl: BASE,
-  };
-  const t1 = performance.now();
-  const bytes = await readCachedModel(store, spec, () => undefined);
-  const readMs = performance.now() - t1;
+  const { ms: readMs, bytes } = await timeCachedModelRead(store, BASE, records);
   for (let i = 0; i < shards; i++) await store.delete("webllm/model", BASE + name(i));
   return { readMs, bytes, writeMs };
 }

@@ -1,6 +1,5 @@
-import type { ModelSpec } from "../../app/protocol/worker-protocol";
 import { idbArtifactStore } from "../../workers/model-cache/artifact-store";
-import { readCachedModel } from "../../workers/model-cache/read-cached";
+import { MB, payload, timeCachedModelRead } from "./cached-model-page";
 
 /**
  * Runs in Chromium for storage.bench.ts: writes and reads synthetic shards through IndexedDB
@@ -17,17 +16,8 @@ interface Timing {
   readMs: number;
 }
 
-const MB = 1024 * 1024;
 const IDB_VALUE_LIMIT = 120 * MB;
 const BASE = `${location.origin}/bench-model/resolve/main/`;
-
-function payload(bytes: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(bytes);
-  const chunk = new Uint8Array(65536);
-  crypto.getRandomValues(chunk);
-  for (let i = 0; i < bytes; i += chunk.length) out.set(chunk.subarray(0, bytes - i), i);
-  return out;
-}
 
 async function run(plan: { shardMB: number; shards: number }[]): Promise<{
   timings: Timing[];
@@ -84,18 +74,11 @@ async function run(plan: { shardMB: number; shards: number }[]): Promise<{
       for (let i = 0; i < shards; i++) records.push({ dataPath: name(i), nbytes: shardMB * MB });
     }
   }
-  const config = new TextEncoder().encode(JSON.stringify({ tokenizer_files: [] }));
-  await store.put("webllm/config", BASE + "mlc-chat-config.json", config.buffer);
-  await store.put("webllm/model", BASE + "tensor-cache.json", { metadata: {}, records });
-  const spec: ModelSpec = {
-    id: "bench",
-    engine: "test",
-    requiredFeatures: [],
-    modelUrl: BASE,
-  };
-  const t0 = performance.now();
-  const loadCachedBytes = await readCachedModel(store, spec, () => undefined);
-  const loadCachedMs = performance.now() - t0;
+  const { ms: loadCachedMs, bytes: loadCachedBytes } = await timeCachedModelRead(
+    store,
+    BASE,
+    records,
+  );
   return { timings, loadCachedMs, loadCachedBytes };
 }
 

@@ -1,11 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "@playwright/test";
-import { build } from "vite";
-import { chromiumLaunchOptions } from "../e2e/chromium";
-import { serveStatic } from "../e2e/static-server";
+import { withBenchPage } from "./bench-page";
 import type { BenchResult } from "./types";
 
 /**
@@ -19,29 +12,9 @@ const PLAN = [
 ];
 
 export default async function run(): Promise<BenchResult[]> {
-  const outDir = mkdtempSync(join(tmpdir(), "cutegpt-storage-bench-"));
-  await build({
-    configFile: false,
-    logLevel: "silent",
-    build: {
-      outDir,
-      emptyOutDir: true,
-      lib: {
-        entry: fileURLToPath(new URL("./storage-page.ts", import.meta.url)),
-        formats: ["es"],
-        fileName: () => "bench.js",
-      },
-    },
-  });
-  writeFileSync(
-    join(outDir, "index.html"),
-    '<!doctype html><meta charset="utf-8"><script type="module" src="./bench.js"></script>',
-  );
-  const site = await serveStatic(outDir);
-  const browser = await chromium.launch(chromiumLaunchOptions());
-  try {
+  return withBenchPage(new URL("./storage-page.ts", import.meta.url), async (browser, pageUrl) => {
     const page = await browser.newPage();
-    await page.goto(site.url + "/index.html");
+    await page.goto(pageUrl);
     await page.waitForFunction(() => "storageBench" in window);
     const result = await page.evaluate(
       (plan) =>
@@ -100,9 +73,5 @@ export default async function run(): Promise<BenchResult[]> {
       unit: "ms",
     });
     return out;
-  } finally {
-    await browser.close();
-    await site.close();
-    rmSync(outDir, { recursive: true, force: true });
-  }
+  });
 }

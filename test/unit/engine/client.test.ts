@@ -3,35 +3,20 @@ import { EngineClient } from "../../../app/engine/client";
 import { EngineClientError } from "../../../app/engine/errors";
 import type { ChatUsage, LoadProgress, ModelSpec } from "../../../app/protocol/worker-protocol";
 import { EngineError, type Engine } from "../../../workers/engine";
+import { scriptedEngine as harnessEngine, USAGE } from "../chat/app-harness";
 import { fakeGpu, InProcessWorker } from "./in-process-worker";
 
 const spec: ModelSpec = { id: "m", engine: "test", requiredFeatures: [] };
-const usage: ChatUsage = {
-  promptTokens: 3,
-  completionTokens: 2,
-  prefillTokensPerSecond: 10,
-  decodeTokensPerSecond: 5,
-  finishReason: "stop",
-};
+const usage = USAGE;
 
+/** The harness's scripted engine, reporting one progress step while it loads. */
 function scriptedEngine(overrides: Partial<Engine> = {}): Engine {
-  return {
+  return harnessEngine({
     async load(_spec, onProgress: (p: LoadProgress) => void) {
       onProgress({ phase: "fetching", fraction: 0.5, bytesDone: 5, bytesTotal: 10, text: "half" });
     },
-    async chat(_input, _options, onDelta) {
-      onDelta("Hel");
-      onDelta("lo");
-      return usage;
-    },
-    async countTokens(texts) {
-      return texts.map((t) => t.length);
-    },
-    stop() {},
-    async reset() {},
-    async unload() {},
     ...overrides,
-  };
+  });
 }
 
 afterEach(() => vi.useRealTimers());
