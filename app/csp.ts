@@ -1,4 +1,4 @@
-import { config } from "zod";
+import { config } from "zod/mini";
 
 /**
  * Imported first by main.tsx. zod compiles object parsers with `new Function` when it may, and
