@@ -190,6 +190,7 @@ export const en = {
   settingsRepetition: "Repetition penalty",
   settingsMaxTokens: "Max new tokens",
   lengthLimit: "Stopped at the max-token limit",
+  droppedTurns: "{{count}} earlier turns were left out to fit the model's context window",
   preflightDownload: "Download",
   preflightVram: "GPU memory ≈",
   preflightFree: "browser storage free",
@@ -284,6 +285,7 @@ export const en = {
   deleteQuestionHint: "Delete this question and its answer",
   searchResults_one: "{{count}} chat matches",
   loadingChat_one: "Loading this chat ({{count}} message)…",
+  droppedTurns_one: "{{count}} earlier turn was left out to fit the model's context window",
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -467,6 +469,7 @@ export const zh: Record<StringKey, string> = {
   settingsRepetition: "重复惩罚",
   settingsMaxTokens: "最大生成词元数",
   lengthLimit: "已达到最大词元数上限",
+  droppedTurns: "为放入模型的上下文窗口，省略了较早的 {{count}} 轮对话",
   preflightDownload: "下载",
   preflightVram: "显存约",
   preflightFree: "浏览器可用存储",
@@ -545,6 +548,7 @@ export const zh: Record<StringKey, string> = {
   // Chinese has one plural form; these only mirror the English keys.
   searchResults_one: "{{count}} 个对话匹配",
   loadingChat_one: "正在读取此对话（{{count}} 条消息）…",
+  droppedTurns_one: "为放入模型的上下文窗口，省略了较早的 {{count}} 轮对话",
 };
 
 export type Strings = Record<StringKey, string>;

@@ -93,6 +93,8 @@ function MessageFooter({ message, t }: Props) {
   if (message.status === "stopped") parts.push(t.stopped);
   if (message.status === "interrupted") parts.push(t.interrupted);
   if (message.usage?.finishReason === "length") parts.push(t.lengthLimit);
+  const dropped = message.usage?.droppedTurns ?? 0;
+  if (dropped > 0) parts.push(translate("droppedTurns", { count: dropped }));
   if (message.usage) {
     const u = message.usage;
     parts.push(

@@ -197,6 +197,7 @@ async function generateReply(
         { cutegpt: entry.family === "cutegpt", contextWindow: entry.contextWindow },
         async (t) => (await deps.engine.countTokens([t]))[0] ?? 0,
         prefix,
+        (messages) => deps.engine.countChatTokens(messages),
       ),
     );
     if (request === STOPPED) return endStopped();
@@ -228,7 +229,11 @@ async function generateReply(
     get().updateMessage(conversationId, replyId, {
       content: written,
       status: aborted ? "stopped" : "done",
-      usage: mergeUsage(previousUsage, stoppedByModel ? { ...usage, finishReason: "stop" } : usage),
+      usage: {
+        ...mergeUsage(previousUsage, stoppedByModel ? { ...usage, finishReason: "stop" } : usage),
+        // Shown under the reply: the model did not see these earlier turns.
+        ...(request.droppedTurns > 0 && { droppedTurns: request.droppedTurns }),
+      },
     });
   } catch (error) {
     // Whatever arrived before the failure is kept.
