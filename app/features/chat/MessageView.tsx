@@ -6,7 +6,8 @@ import type { ChatMessage } from "../../storage/types";
 import { useApp } from "../../shell/store";
 import { formatRate } from "../../ui/format";
 import { Markdown } from "../../ui/markdown/Markdown";
-import { MessageActions } from "./MessageActions";
+import { CopyButton } from "../../ui/CopyButton";
+import { MessageActions, actionClass } from "./MessageActions";
 import { EditMessageForm } from "./EditMessageForm";
 
 interface Props {
@@ -14,13 +15,22 @@ interface Props {
   t: Strings;
 }
 
+interface ViewProps extends Props {
+  /**
+   * A message that is not in the local history (a shared link's preview): only Copy, since
+   * the other actions would act on whichever local chat is open.
+   */
+  readOnly?: boolean;
+}
+
 /**
  * One message. A reply is markdown rendered to React elements (never HTML from the model);
  * a question is shown as the plain text the user typed.
  */
-export const MessageView = memo(function MessageView({ message, t }: Props) {
+export const MessageView = memo(function MessageView({ message, t, readOnly = false }: ViewProps) {
   const mine = message.role === "user";
-  const conversationId = useApp((s) => s.activeId);
+  const activeId = useApp((s) => s.activeId);
+  const conversationId = readOnly ? undefined : activeId;
   const [editing, setEditing] = useState(false);
   const streaming = message.status === "streaming";
   return (
@@ -64,6 +74,11 @@ export const MessageView = memo(function MessageView({ message, t }: Props) {
         </div>
       )}
       <MessageFooter message={message} t={t} />
+      {readOnly && (
+        <div role="group" aria-label={t.messageActions} className="flex flex-wrap gap-1">
+          <CopyButton text={message.content} label={t.copy} className={actionClass} />
+        </div>
+      )}
       {conversationId && !editing && !streaming && (
         <MessageActions
           conversationId={conversationId}

@@ -18,7 +18,7 @@ import {
   trainingLayoutTurns,
 } from "../../prompt/training-layout";
 import { CUTEGPT_STOP_STRINGS } from "../../prompt/stops";
-import { REFERENCE_TOP_K } from "../../prompt/decoding";
+import { REFERENCE_TOP_K, modelSamplesItself } from "../../prompt/decoding";
 import type { ChatMessage, ConversationSettings, PromptLayout } from "../../storage/types";
 
 /** CuteGPT was trained on 2048-token sequences. */
@@ -84,9 +84,12 @@ export async function buildEngineRequest(
   const { decoding } = settings;
   const options: ChatOptions = {
     maxTokens: decoding.maxTokens,
-    temperature: decoding.temperature,
-    topP: decoding.topP,
-    repetitionPenalty: decoding.repetitionPenalty,
+    // The "model" preset leaves sampling to the model's own generation config.
+    ...(!modelSamplesItself(decoding) && {
+      temperature: decoding.temperature,
+      topP: decoding.topP,
+      repetitionPenalty: decoding.repetitionPenalty,
+    }),
   };
   if (!model.cutegpt) {
     if (!countChatTokens) throw new TypeError("Chat-template models need countChatTokens.");

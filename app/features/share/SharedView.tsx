@@ -19,6 +19,12 @@ const opened = openedLinksStore();
 export default function SharedView({ fragment, onClose }: { fragment: string; onClose(): void }) {
   const t = useStrings();
   const decoded: DecodeResult = useMemo(() => decodeShareFragment(fragment), [fragment]);
+  // Made once per link: ids made on every render would remount every message (and lose its
+  // rendered markdown) whenever anything on the page changes.
+  const preview = useMemo(
+    () => (decoded.ok ? fromShared(decoded.conversation, 0) : undefined),
+    [decoded],
+  );
   const catalog = useApp((s) => s.catalog);
   // Every chat on this device, read in full or not yet.
   const known = useApp((s) => s.summaries);
@@ -60,7 +66,7 @@ export default function SharedView({ fragment, onClose }: { fragment: string; on
   }
 
   const shared = decoded.conversation;
-  const preview = fromShared(shared, 0);
+  const messages = preview?.messages ?? [];
   const model = catalog.find((m) => m.id === shared.modelId);
   const alreadyHere = existingId !== undefined && known[existingId] !== undefined;
 
@@ -100,8 +106,8 @@ export default function SharedView({ fragment, onClose }: { fragment: string; on
         </button>
       </header>
       <div className="flex flex-1 flex-col gap-4 overflow-y-auto p-4">
-        {preview.messages.map((m) => (
-          <MessageView key={m.id} message={m} t={t} />
+        {messages.map((m) => (
+          <MessageView key={m.id} message={m} t={t} readOnly />
         ))}
       </div>
     </section>
