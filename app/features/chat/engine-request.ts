@@ -97,12 +97,16 @@ export async function buildEngineRequest(
     const question = turns.pop();
     if (question?.role !== "user") throw new Error("The last message must be the user's.");
     const system = systemMessage(settings.metaPrompt);
+    const contextWindow = model.contextWindow ?? DEFAULT_CHAT_CONTEXT_WINDOW;
     const fitted = await fitChatToBudget({
       ...(system && { system }),
       pairs: pairsOf(turns),
       tail: continuation ? continued([question], continuation) : [question],
-      contextWindow: model.contextWindow ?? DEFAULT_CHAT_CONTEXT_WINDOW,
-      maxTokens: decoding.maxTokens,
+      contextWindow,
+      // Room for the reply, but never more than half the window: web-llm ends a longer reply
+      // when the context is full ("length"), so a max tokens beyond the window (a stored or
+      // linked setting) must not refuse every message.
+      maxTokens: Math.min(decoding.maxTokens, Math.floor(contextWindow / 2)),
       countChatTokens,
     });
     return {

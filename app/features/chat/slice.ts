@@ -10,7 +10,7 @@ import { NAIVE_RENDERING } from "../../ui/naive-rendering";
 import { newId } from "../../ui/ids";
 import { buildEngineRequest } from "./engine-request";
 import { ReplyStop, STOPPED } from "./reply-stop";
-import { defaultConversationSettings, settingsOf } from "./settings";
+import { draftSettingsOf, settingsOf } from "./settings";
 
 export interface ComposerDraft {
   text: string;
@@ -22,8 +22,11 @@ export interface ComposerDraft {
 export interface ChatSlice {
   /** The reply being written now; one at a time, since there is one engine. */
   streaming: { conversationId: string; messageId: string } | undefined;
-  /** Settings a new chat starts with (changed from the settings panel before the first send). */
-  draftSettings: ConversationSettings;
+  /**
+   * Settings a new chat starts with, once changed from the settings panel before the first
+   * send; until then (undefined) the selected model's defaults (draftSettingsOf).
+   */
+  draftSettings: ConversationSettings | undefined;
   /** What the composer holds; presets fill it, sending clears it. */
   composer: ComposerDraft;
   setComposer(patch: Partial<ComposerDraft>): void;
@@ -53,7 +56,7 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
   const stops: CurrentStop = { current: undefined };
   return (set, get) => ({
     streaming: undefined,
-    draftSettings: defaultConversationSettings(),
+    draftSettings: undefined,
     composer: { text: "", input: "", showInput: false },
 
     setComposer(patch) {
@@ -78,7 +81,11 @@ export function createChatSlice(deps: StoreDeps): StateCreator<AppState, [], [],
         ...(input?.trim() && { input }),
         ...(modelId !== undefined && { modelId }),
       };
-      const conversationId = get().appendMessage(get().activeId, userMessage, get().draftSettings);
+      const conversationId = get().appendMessage(
+        get().activeId,
+        userMessage,
+        draftSettingsOf(get()),
+      );
       const reply = emptyReply(modelId);
       get().appendMessage(conversationId, reply);
       await generateReply(deps, set, get, stops, conversationId, reply.id);
