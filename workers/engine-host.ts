@@ -122,6 +122,15 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
           });
           return;
         }
+        case "count-chat-tokens": {
+          if (!engine) throw new EngineError("not-loaded", "Load a model before counting tokens.");
+          post({
+            type: "chat-token-counts",
+            requestId,
+            counts: await engine.countChatTokens(request.messages),
+          });
+          return;
+        }
         case "reset":
           await engine?.reset();
           post({ type: "ok", requestId });

@@ -1,5 +1,7 @@
 import type {
   ChatInput,
+  ChatTokenCounts,
+  ChatTurn,
   ChatOptions,
   ChatUsage,
   EngineErrorCode,
@@ -23,6 +25,8 @@ export interface Engine {
   chat(input: ChatInput, options: ChatOptions, onDelta: (text: string) => void): Promise<ChatUsage>;
   /** Token counts with the loaded model's own tokenizer, no special tokens added. */
   countTokens(texts: string[]): Promise<number[]>;
+  /** Tokens of chat messages as the loaded model's chat template renders them. */
+  countChatTokens(messages: ChatTurn[]): Promise<ChatTokenCounts>;
   /** Ends the current reply early; the pending chat() resolves with finishReason "abort". */
   stop(): void;
   /** Forgets the conversation state (KV cache) but keeps the model loaded. */

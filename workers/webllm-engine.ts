@@ -10,6 +10,8 @@ import {
 import type {
   ChatInput,
   ChatOptions,
+  ChatTokenCounts,
+  ChatTurn,
   ChatUsage,
   FinishReason,
   LoadProgress,
@@ -18,6 +20,7 @@ import type {
 } from "../app/protocol/worker-protocol";
 import { EngineError, type Engine } from "./engine";
 import { parseWebLlmProgress } from "./progress";
+import { countChatTokens, type ConversationLike } from "./chat-token-count";
 import { HfDecodingProcessor } from "./hf-decoding";
 import { contextTokens, replyEndedOnStopToken } from "./kv-reuse";
 import { TRAINING_LAYOUT_CONV_CONFIG } from "../app/prompt/training-layout";
@@ -29,6 +32,8 @@ import { modelFolderUrl } from "./model-cache/layout";
 interface LoadedPipeline {
   tokenizer: { encode(text: string): ArrayLike<number> };
   stopTokens?: readonly number[];
+  /** web-llm's Conversation of the loaded model (see workers/chat-token-count.ts). */
+  conversation?: ConversationLike;
 }
 
 /** The production engine: one web-llm MLCEngine, weights cached in IndexedDB. */
@@ -193,6 +198,12 @@ export class WebLlmEngine implements Engine {
     return texts.map((text) => tokenizer.encode(text).length);
   }
 
+  async countChatTokens(messages: ChatTurn[]): Promise<ChatTokenCounts> {
+    const { tokenizer, conversation } = this.loadedPipeline();
+    if (!conversation) throw new EngineError("not-loaded", "No model is loaded.");
+    return countChatTokens({ tokenizer, conversation }, messages);
+  }
+
   /**
    * web-llm has no public tokenize call; the pipeline's tokenizer is reached through an
    * internal map (pinned by test/unit/webllm-contract.test.ts). It encodes without special
@@ -208,6 +219,7 @@ export class WebLlmEngine implements Engine {
     return {
       tokenizer: pipeline.tokenizer,
       ...(pipeline.stopTokens && { stopTokens: pipeline.stopTokens }),
+      ...(pipeline.conversation && { conversation: pipeline.conversation }),
     };
   }
 

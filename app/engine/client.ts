@@ -3,6 +3,8 @@ import type {
   CachedModelInfo,
   ChatInput,
   ChatOptions,
+  ChatTokenCounts,
+  ChatTurn,
   ChatUsage,
   ImportFile,
   KnownModel,
@@ -82,6 +84,15 @@ export class EngineClient {
   async countTokens(texts: string[]): Promise<number[]> {
     const reply = await this.request({ type: "count-tokens", texts });
     if (reply.type !== "token-counts") throw new EngineClientError("unknown", "No token counts.");
+    return reply.counts;
+  }
+
+  /** Tokens of chat messages as the loaded model's chat template renders them. */
+  async countChatTokens(messages: ChatTurn[]): Promise<ChatTokenCounts> {
+    const reply = await this.request({ type: "count-chat-tokens", messages });
+    if (reply.type !== "chat-token-counts") {
+      throw new EngineClientError("unknown", "No token counts.");
+    }
     return reply.counts;
   }
 
@@ -183,6 +194,7 @@ export class EngineClient {
       case "done":
       case "ok":
       case "token-counts":
+      case "chat-token-counts":
       case "cached-models":
       case "imported":
         this.settle(reply.requestId);

@@ -185,11 +185,16 @@ export const en = {
   presetReference: "Reference (greedy, as the CuteGPT scripts)",
   presetCreative: "Creative (sampling, top-p 0.8)",
   presetCustom: "Custom",
+  presetModel: "{{model}}'s own (its generation config)",
+  settingsSystem: "System prompt for {{model}}",
+  settingsSystemPlaceholder: "Empty: {{model}} uses its own system prompt",
+  settingsModelOwn: "{{model}}'s own",
   settingsTemperature: "Temperature",
   settingsTopP: "Top-p",
   settingsRepetition: "Repetition penalty",
   settingsMaxTokens: "Max new tokens",
   lengthLimit: "Stopped at the max-token limit",
+  droppedTurns: "{{count}} earlier turns were left out to fit the model's context window",
   preflightDownload: "Download",
   preflightVram: "GPU memory ≈",
   preflightFree: "browser storage free",
@@ -284,6 +289,7 @@ export const en = {
   deleteQuestionHint: "Delete this question and its answer",
   searchResults_one: "{{count}} chat matches",
   loadingChat_one: "Loading this chat ({{count}} message)…",
+  droppedTurns_one: "{{count}} earlier turn was left out to fit the model's context window",
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -462,11 +468,16 @@ export const zh: Record<StringKey, string> = {
   presetReference: "参考（贪心解码，与 CuteGPT 脚本一致）",
   presetCreative: "创意（采样，top-p 0.8）",
   presetCustom: "自定义",
+  presetModel: "{{model}} 自带（其生成配置）",
+  settingsSystem: "{{model}} 的系统提示",
+  settingsSystemPlaceholder: "留空：{{model}} 使用自带的系统提示",
+  settingsModelOwn: "{{model}} 自带",
   settingsTemperature: "温度",
   settingsTopP: "Top-p",
   settingsRepetition: "重复惩罚",
   settingsMaxTokens: "最大生成词元数",
   lengthLimit: "已达到最大词元数上限",
+  droppedTurns: "为放入模型的上下文窗口，省略了较早的 {{count}} 轮对话",
   preflightDownload: "下载",
   preflightVram: "显存约",
   preflightFree: "浏览器可用存储",
@@ -545,6 +556,7 @@ export const zh: Record<StringKey, string> = {
   // Chinese has one plural form; these only mirror the English keys.
   searchResults_one: "{{count}} 个对话匹配",
   loadingChat_one: "正在读取此对话（{{count}} 条消息）…",
+  droppedTurns_one: "为放入模型的上下文窗口，省略了较早的 {{count}} 轮对话",
 };
 
 export type Strings = Record<StringKey, string>;

@@ -1,5 +1,5 @@
 /**
- * Keeps a CuteGPT prompt within the model's context window before it is sent, so no request
+ * Keeps a prompt within the model's context window before it is sent, so no request
  * ever fails inside the engine with a raw "context window exceeded".
  */
 
@@ -10,6 +10,7 @@ import {
   windowHistory,
   type HistoryPair,
 } from "./cutegpt";
+import type { ChatTokenCounts, ChatTurn } from "../protocol/worker-protocol";
 
 export type TokenCounter = (text: string) => Promise<number> | number;
 
@@ -136,4 +137,131 @@ export async function fitPromptToBudget(request: PromptBudgetRequest): Promise<F
     promptTokens: fitted.tokens,
     limit,
   };
+}
+
+/** Token counts of chat messages as the model's chat template renders them (engine-side). */
+export type ChatTokenCounter = (messages: ChatTurn[]) => Promise<ChatTokenCounts>;
+
+export interface ChatBudgetRequest {
+  /** Sent first when present; kept whatever else is dropped. */
+  system?: ChatTurn;
+  /**
+   * Past turns, oldest first, in the units they may be left out in: a question and its answer
+   * (or a lone message, which a chat can have after a deletion).
+   */
+  pairs: ReadonlyArray<readonly ChatTurn[]>;
+  /** What must be sent: the question, and for a continuation the reply so far and the ask. */
+  tail: readonly ChatTurn[];
+  contextWindow: number;
+  /** Tokens reserved for the reply. */
+  maxTokens: number;
+  countChatTokens: ChatTokenCounter;
+}
+
+export interface FittedChat {
+  messages: ChatTurn[];
+  /** Past pairs left out to make room, oldest first. */
+  droppedTurns: number;
+  promptTokens: number;
+  /** The most tokens the messages may have. */
+  limit: number;
+}
+
+/**
+ * Tokens a chat request keeps free besides max tokens. Counts are exact for what is rendered
+ * (web-llm encodes each rendered message on its own and adds them up), but a follow-up that
+ * reuses the KV cache holds the last reply as generated, which can differ by a few tokens
+ * from its re-encoded text; and a template that leaves the role out of its first message
+ * (add_role_after_system_message: false) is counted with it, which only over-counts.
+ */
+export const CHAT_BUDGET_MARGIN = 16;
+
+/**
+ * Leaves out the oldest past pairs until a chat-template model's messages fit in
+ * `contextWindow − maxTokens − CHAT_BUDGET_MARGIN` tokens. One round trip: the engine renders
+ * every message with the model's own template and counts each on its own, so any subset of
+ * whole pairs costs the sum of its parts (dropping pairs keeps web-llm's alternating
+ * separators on the same messages).
+ *
+ * The window moves like the training layout's (planTurnWindow): not while everything fits,
+ * then in a jump, so follow-ups keep extending the conversation web-llm has in its cache.
+ *
+ * @throws PromptTooLongError when the system prompt and the tail alone do not fit.
+ */
+export async function fitChatToBudget(request: ChatBudgetRequest): Promise<FittedChat> {
+  const system = request.system ? [request.system] : [];
+  const all = [...system, ...request.pairs.flat(), ...request.tail];
+  const counts = await request.countChatTokens(all);
+  for (const n of [counts.fixed, ...counts.messages]) {
+    if (!Number.isFinite(n) || n < 0) {
+      throw new TypeError(`The tokenizer returned an invalid count: ${String(n)}`);
+    }
+  }
+  if (counts.messages.length !== all.length) {
+    throw new TypeError("The engine counted a different number of messages than were sent.");
+  }
+  const at = (i: number) => counts.messages[i]!;
+  const base = system.length;
+  const fixed = counts.fixed + (system.length ? at(0) : 0);
+  let next = base;
+  const pairs = request.pairs.map((pair) => {
+    const [question = 0, ...rest] = pair.map(() => at(next++));
+    return { question, reply: rest.reduce((a, b) => a + b, 0) };
+  });
+  const tailStart = next;
+  const tail = request.tail.reduce((sum, _, i) => sum + at(tailStart + i), 0);
+  const limit = request.contextWindow - request.maxTokens - CHAT_BUDGET_MARGIN;
+  const plan = planTurnWindow({ fixed, pairs, query: tail }, limit);
+  if (!plan) throw new PromptTooLongError(fixed + tail, limit, request.tail.length > 1);
+  return {
+    messages: [...system, ...request.pairs.slice(plan.start).flat(), ...request.tail],
+    droppedTurns: plan.start,
+    promptTokens: plan.promptTokens,
+    limit,
+  };
+}
+
+/** Token costs of a chat's pieces, each as the template renders it. */
+export interface TurnCosts {
+  /** Always there: template prefix, system prompt, reply header. */
+  fixed: number;
+  pairs: ReadonlyArray<{ question: number; reply: number }>;
+  /** The current question (with a continuation's extra turns). */
+  query: number;
+}
+
+/**
+ * Where the kept history starts for the current question. Replayed from the first turn, as
+ * planTrainingWindow does for CuteGPT: the window never moves while a turn fits; when one does
+ * not, it jumps to the first start that leaves at most `lowWater` tokens (or else the first
+ * that fits), so the next turns fit and extend the cached conversation instead of sliding.
+ * Costs add up because web-llm encodes each rendered message on its own.
+ *
+ * @returns null when the question does not fit even with no history.
+ */
+export function planTurnWindow(
+  costs: TurnCosts,
+  limit: number,
+  lowWater: number = Math.floor(limit / 2),
+): { start: number; promptTokens: number } | null {
+  const { pairs } = costs;
+  const cost = (start: number, end: number, question: number) => {
+    let total = costs.fixed + question;
+    for (let i = start; i < end; i++) total += pairs[i]!.question + pairs[i]!.reply;
+    return total;
+  };
+  const firstStart = (from: number, to: number, question: number, most: number) => {
+    for (let s = from; s <= to; s++) if (cost(s, to, question) <= most) return s;
+    return -1;
+  };
+  let start = 0;
+  for (let t = 0; t <= pairs.length; t++) {
+    const question = t < pairs.length ? pairs[t]!.question : costs.query;
+    if (cost(start, t, question) <= limit) continue;
+    let next = firstStart(start + 1, t, question, lowWater);
+    if (next === -1) next = firstStart(start + 1, t, question, limit);
+    start = next === -1 ? t : next;
+  }
+  const promptTokens = cost(start, pairs.length, costs.query);
+  return promptTokens <= limit ? { start, promptTokens } : null;
 }

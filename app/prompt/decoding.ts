@@ -1,6 +1,9 @@
 /**
- * Decoding presets for CuteGPT.
+ * Decoding presets. "model" is every other model's default: the sampling values of its own
+ * generation config (mlc-chat-config.json), which web-llm applies when a request leaves them
+ * out, with a reply length that does not cut a chat model's answers short.
  *
+ * For CuteGPT: *
  * "reference" reproduces what the published inference scripts actually do: they pass top_p
  * and top_k to Hugging Face's generate() without do_sample=True, so HF ignores both and
  * decodes greedily, with repetition_penalty 1.1 and at most 256 new tokens.
@@ -8,7 +11,7 @@
  * temperature below HF's default 1.0 so long answers stay on topic.
  */
 
-export type DecodingPresetName = "reference" | "creative";
+export type DecodingPresetName = "reference" | "creative" | "model";
 
 export interface DecodingSettings {
   /** "custom" once the user changes a value away from its preset. */
@@ -40,9 +43,24 @@ const PRESETS: Readonly<Record<DecodingPresetName, Readonly<DecodingSettings>>> 
     repetitionPenalty: 1.1,
     maxTokens: 256,
   },
+  // Sampling values are not sent with this preset (see modelSamplesItself); the numbers only
+  // seed the fields when the user switches to a preset of fixed values.
+  model: {
+    preset: "model",
+    temperature: 0.7,
+    topP: 0.8,
+    repetitionPenalty: 1.05,
+    maxTokens: 1024,
+  },
 };
 
+/** The presets of fixed values, which matchPreset recognises. */
 export const DECODING_PRESET_NAMES: readonly DecodingPresetName[] = ["reference", "creative"];
+
+/** With the "model" preset the request leaves sampling to the model's generation config. */
+export function modelSamplesItself(settings: Pick<DecodingSettings, "preset">): boolean {
+  return settings.preset === "model";
+}
 
 /** The reference scripts' top_k; web-llm has no setting for it, the worker applies it. */
 export const REFERENCE_TOP_K = 50;

@@ -117,6 +117,20 @@ export interface ChatTurn {
   content: string;
 }
 
+/**
+ * Tokens of chat messages as the loaded model's chat template renders them (web-llm encodes
+ * each rendered message on its own and adds the counts, so they add up exactly).
+ */
+export interface ChatTokenCounts {
+  /**
+   * Tokens there whatever turns are kept: the template's prefix tokens, the system prompt (the
+   * one sent, or the model's own when none is) and the header the reply starts after.
+   */
+  fixed: number;
+  /** Per message sent, in order: its role header, text and separator; 0 for a system message. */
+  messages: number[];
+}
+
 export interface ChatOptions {
   maxTokens?: number;
   temperature?: number;
@@ -171,6 +185,11 @@ export interface ChatUsage {
   prefillTokensPerSecond: number;
   decodeTokensPerSecond: number;
   finishReason: FinishReason;
+  /**
+   * Set by the app, not the engine: past question/answer pairs left out of this reply's
+   * prompt so that it fit the model's context window (shown under the reply).
+   */
+  droppedTurns?: number;
 }
 
 export type WorkerRequest =
@@ -180,6 +199,7 @@ export type WorkerRequest =
   | { type: "unload"; requestId: number }
   | { type: "reset"; requestId: number }
   | { type: "count-tokens"; requestId: number; texts: string[] }
+  | { type: "count-chat-tokens"; requestId: number; messages: ChatTurn[] }
   | { type: "ping"; requestId: number }
   // Model files; served out of the queue so they work while a model loads or a reply streams.
   | { type: "cancel-load"; requestId: number }
@@ -197,6 +217,7 @@ export type WorkerReply =
   | { type: "done"; requestId: number; usage: ChatUsage }
   | { type: "ok"; requestId: number }
   | { type: "token-counts"; requestId: number; counts: number[] }
+  | { type: "chat-token-counts"; requestId: number; counts: ChatTokenCounts }
   | { type: "cached-models"; requestId: number; models: CachedModelInfo[] }
   /** Catalog entries (JSON, as in catalog.json) for the imported models, URLs made absolute. */
   | { type: "imported"; requestId: number; entries: Record<string, unknown>[] }

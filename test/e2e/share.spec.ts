@@ -186,3 +186,56 @@ test("script and event-handler payloads in a shared title and messages stay iner
   expect(await page.locator("script:not([src])").count()).toBe(0);
   expect(dialogs).toEqual([]);
 });
+
+test("a shared link's preview offers no Edit or Delete, leaves the open local chat alone, and keeps its messages mounted", async ({
+  page,
+}) => {
+  await openApp(page);
+  await loadModel(page, "test-engine-fast");
+  await sendMessage(page, "my local question");
+  await waitForReplyEnd(page);
+  await waitForSaved(page);
+  const fragment = encodeShareFragment({
+    v: 1,
+    title: "Shared chat",
+    modelId: "test-engine-fast",
+    settings: {},
+    messages: [
+      { role: "user", content: "shared question" },
+      { role: "assistant", content: "shared **answer**" },
+    ],
+  });
+  // The local chat stays the active one while the link is shown.
+  await page.goto(`/#${fragment}`);
+  const view = page.getByTestId("shared-view");
+  await expect(view.locator("article")).toHaveCount(2);
+  await expect(view.getByRole("button", { name: "Copy" })).toHaveCount(2);
+  for (const name of ["Edit", "Delete", "Regenerate", "Continue"]) {
+    await expect(view.getByRole("button", { name, exact: true })).toHaveCount(0);
+  }
+
+  // A re-render of the view (here: the language changes) keeps each message's element, as
+  // it does only when the preview's ids stay the same.
+  await view
+    .locator("article")
+    .first()
+    .evaluate((el) => ((el as HTMLElement & { marked?: true }).marked = true));
+  await page.getByRole("button", { name: "Settings", exact: true }).click();
+  await page.getByRole("dialog").getByRole("combobox", { name: "Language" }).selectOption("zh");
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await page.keyboard.press("Escape");
+  await expect(view.locator("article")).toHaveCount(2);
+  expect(
+    await view
+      .locator("article")
+      .first()
+      .evaluate((el) => (el as HTMLElement & { marked?: true }).marked === true),
+  ).toBe(true);
+
+  // Leaving the preview finds the local chat as it was.
+  await page.getByRole("button", { name: "关闭" }).click();
+  await expect(page.locator("article")).toHaveCount(2);
+  await expect(page.locator('article[data-role="user"]').first()).toContainText(
+    "my local question",
+  );
+});

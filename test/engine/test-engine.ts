@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import type {
   ChatInput,
+  ChatTokenCounts,
   ChatTurn,
   ChatOptions,
   ChatUsage,
@@ -32,6 +33,10 @@ import { readCachedModel } from "../../workers/model-cache/read-cached";
 export const TEST_ENGINE_MARKER = "cutegpt-test-engine-7f3a";
 
 const CACHE_DB = "cutegpt-test-engine-cache";
+/** Tokens the test engine's stand-in chat template adds per message and for the reply header. */
+const TEST_TURN_OVERHEAD = 4;
+/** The stand-in template's own system prompt, used when a request sends none. */
+const TEST_DEFAULT_SYSTEM_TOKENS = 16;
 const log = new BroadcastChannel("test-engine-log");
 
 export class TestEngine implements Engine {
@@ -153,6 +158,18 @@ export class TestEngine implements Engine {
   /** One token per character: easy to reason about in budget tests. */
   async countTokens(texts: string[]): Promise<number[]> {
     return texts.map((text) => Array.from(text).length);
+  }
+
+  /**
+   * A stand-in chat template, one token per character like countTokens: each message costs
+   * its text and TEST_TURN_OVERHEAD; the reply header and a default system prompt are fixed.
+   */
+  async countChatTokens(messages: ChatTurn[]): Promise<ChatTokenCounts> {
+    const system = messages.some((m) => m.role === "system") ? 0 : TEST_DEFAULT_SYSTEM_TOKENS;
+    return {
+      fixed: TEST_TURN_OVERHEAD + system,
+      messages: messages.map((m) => Array.from(m.content).length + TEST_TURN_OVERHEAD),
+    };
   }
 
   stop(): void {

@@ -193,7 +193,8 @@ function fakeTvm(model: FakeModel) {
 }
 
 /**
- * Puts a CuteGPT-shaped model (its chat config from model-build's template) into an engine,
+ * Puts a CuteGPT-shaped model (its chat config from model-build's template, unless another
+ * template is given) into an engine,
  * as the end of web-llm's reloadInternal does: the logit processor registered for the id is
  * bound to the new pipeline.
  */
@@ -202,6 +203,8 @@ export async function installFakeModel(
   modelId: string,
   tokenizer: VocabTokenizer,
   model: FakeModel,
+  /** Another model's chat template (as in its mlc-chat-config.json) and context window. */
+  options: { convTemplate?: unknown; contextWindow?: number } = {},
 ): Promise<Pipeline> {
   const { LLMChatPipeline, CustomLock, webllm } = await webLlmInternals();
   const internals = engine as unknown as {
@@ -213,9 +216,9 @@ export async function installFakeModel(
   };
   const config = {
     vocab_size: tokenizer.vocab.length,
-    conv_template: cuteGptTemplate(tokenizer.json()),
+    conv_template: options.convTemplate ?? cuteGptTemplate(tokenizer.json()),
     conv_config: {},
-    context_window_size: 2048,
+    context_window_size: options.contextWindow ?? 2048,
     sliding_window_size: -1,
     attention_sink_size: -1,
     temperature: 1,

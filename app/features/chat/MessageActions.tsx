@@ -4,6 +4,7 @@ import { AppStoreContext, useApp } from "../../store/use-app";
 import { messagesToRemove, messageUndoStore } from "./message-removal";
 import type { ChatMessage } from "../../storage/types";
 import { CopyButton } from "../../ui/CopyButton";
+import { messageActionClass } from "../../ui/MessageCard";
 
 interface Props {
   conversationId: string;
@@ -11,8 +12,7 @@ interface Props {
   onEdit(): void;
 }
 
-export const actionClass =
-  "rounded px-2 py-0.5 text-xs text-zinc-700 hover:bg-zinc-200 disabled:opacity-50 dark:text-zinc-300 dark:hover:bg-zinc-800";
+export const actionClass = messageActionClass;
 
 /**
  * Copy, edit (questions), regenerate (the last reply), continue (a reply cut at the max-token

@@ -5,18 +5,30 @@ import {
   type ConversationMessage,
   type ConversationPrompt,
 } from "../../prompt/cutegpt";
-import { PromptTooLongError, fitPromptToBudget, type TokenCounter } from "../../prompt/budget";
+import {
+  PromptTooLongError,
+  fitChatToBudget,
+  fitPromptToBudget,
+  type ChatTokenCounter,
+  type TokenCounter,
+} from "../../prompt/budget";
 import {
   planTrainingWindow,
   trainingLayoutText,
   trainingLayoutTurns,
 } from "../../prompt/training-layout";
 import { CUTEGPT_STOP_STRINGS } from "../../prompt/stops";
-import { REFERENCE_TOP_K } from "../../prompt/decoding";
+import { REFERENCE_TOP_K, modelSamplesItself } from "../../prompt/decoding";
 import type { ChatMessage, ConversationSettings, PromptLayout } from "../../storage/types";
 
 /** CuteGPT was trained on 2048-token sequences. */
 export const CUTEGPT_CONTEXT_WINDOW = 2048;
+
+/**
+ * The window assumed for a chat-template model whose catalog entry names none: web-llm's
+ * prebuilt libraries are compiled for 4096, and a smaller guess only leaves out turns early.
+ */
+export const DEFAULT_CHAT_CONTEXT_WINDOW = 4096;
 
 /**
  * The layout a chat without a choice gets. "training": measured in test/bench/kv-reuse.bench.ts,
@@ -38,7 +50,7 @@ export interface EngineRequest {
   options: ChatOptions;
   /** Set for CuteGPT: the reply must pass through its stop filter. */
   cutegpt: boolean;
-  /** Past pairs left out to fit the context window (CuteGPT only). */
+  /** Past pairs left out to fit the context window. */
   droppedTurns: number;
 }
 
@@ -55,7 +67,9 @@ export interface EngineRequest {
  *   `tokenizer(prompt, add_special_tokens=False)`; every turn prefills the whole prompt.
  * Both cost and tokens are measured in test/bench/kv-reuse.bench.ts.
  *
- * Other models keep web-llm's chat API with their own templates.
+ * Other models keep web-llm's chat API with their own templates, under the same kind of
+ * budget: the worker renders the messages with the model's template and counts them
+ * (countChatTokens), and the oldest pairs are left out until they fit (fitChatToBudget).
  */
 export async function buildEngineRequest(
   messages: readonly ChatMessage[],
@@ -64,21 +78,42 @@ export async function buildEngineRequest(
   countTokens: TokenCounter,
   /** A reply being continued: the model is asked to go on from it. */
   continuation = "",
+  /** Required for chat-template models: counts messages as their template renders them. */
+  countChatTokens?: ChatTokenCounter,
 ): Promise<EngineRequest> {
   const { decoding } = settings;
   const options: ChatOptions = {
     maxTokens: decoding.maxTokens,
-    temperature: decoding.temperature,
-    topP: decoding.topP,
-    repetitionPenalty: decoding.repetitionPenalty,
+    // The "model" preset leaves sampling to the model's own generation config.
+    ...(!modelSamplesItself(decoding) && {
+      temperature: decoding.temperature,
+      topP: decoding.topP,
+      repetitionPenalty: decoding.repetitionPenalty,
+    }),
   };
   if (!model.cutegpt) {
+    if (!countChatTokens) throw new TypeError("Chat-template models need countChatTokens.");
     const turns = chatTurns(messages);
+    const question = turns.pop();
+    if (question?.role !== "user") throw new Error("The last message must be the user's.");
+    const system = systemMessage(settings.metaPrompt);
+    const contextWindow = model.contextWindow ?? DEFAULT_CHAT_CONTEXT_WINDOW;
+    const fitted = await fitChatToBudget({
+      ...(system && { system }),
+      pairs: pairsOf(turns),
+      tail: continuation ? continued([question], continuation) : [question],
+      contextWindow,
+      // Room for the reply, but never more than half the window: web-llm ends a longer reply
+      // when the context is full ("length"), so a max tokens beyond the window (a stored or
+      // linked setting) must not refuse every message.
+      maxTokens: Math.min(decoding.maxTokens, Math.floor(contextWindow / 2)),
+      countChatTokens,
+    });
     return {
-      input: { kind: "messages", messages: continuation ? continued(turns, continuation) : turns },
+      input: { kind: "messages", messages: fitted.messages },
       options,
       cutegpt: false,
-      droppedTurns: 0,
+      droppedTurns: fitted.droppedTurns,
     };
   }
   const split = conversationToPrompt(messages.map(toPromptMessage));
@@ -182,6 +217,32 @@ async function trainingLayoutRequest(
     cutegpt: true,
     droppedTurns: plan.start,
   };
+}
+
+/**
+ * The system prompt a chat-template model is sent: the one the user wrote, as a system message.
+ * None when the field is empty or still holds CuteGPT's meta prompt (the default of every new
+ * chat before the model was chosen), so the model's own template supplies its system prompt.
+ */
+export function systemMessage(metaPrompt: string | undefined): ChatTurn | undefined {
+  const text = metaPrompt?.trim() ?? "";
+  if (text === "" || text === CUTEGPT_META.trim()) return undefined;
+  return { role: "system", content: metaPrompt! };
+}
+
+/** Past turns as the units the budget leaves out: a question with its answer, else alone. */
+function pairsOf(turns: readonly ChatTurn[]): ChatTurn[][] {
+  const pairs: ChatTurn[][] = [];
+  for (let i = 0; i < turns.length; i++) {
+    const next = turns[i + 1];
+    if (turns[i]!.role === "user" && next?.role === "assistant") {
+      pairs.push([turns[i]!, next]);
+      i++;
+    } else {
+      pairs.push([turns[i]!]);
+    }
+  }
+  return pairs;
 }
 
 /**

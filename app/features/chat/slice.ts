@@ -10,7 +10,7 @@ import { NAIVE_RENDERING } from "../../ui/naive-rendering";
 import { newId } from "../../ui/ids";
 import { buildEngineRequest } from "./engine-request";
 import { ReplyStop, STOPPED } from "./reply-stop";
-import { defaultConversationSettings, settingsOf } from "./settings";
+import { draftSettingsOf, settingsOf } from "./settings";
 
 /** What the chat slice uses of the others: the conversation it writes to and the model it runs. */
 type ChatNeeds = Pick<
@@ -42,8 +42,11 @@ export interface ComposerDraft {
 export interface ChatSlice {
   /** The reply being written now; one at a time, since there is one engine. */
   streaming: { conversationId: string; messageId: string } | undefined;
-  /** Settings a new chat starts with (changed from the settings panel before the first send). */
-  draftSettings: ConversationSettings;
+  /**
+   * Settings a new chat starts with, once changed from the settings panel before the first
+   * send; until then (undefined) the selected model's defaults (draftSettingsOf).
+   */
+  draftSettings: ConversationSettings | undefined;
   /** What the composer holds; presets fill it, sending clears it. */
   composer: ComposerDraft;
   setComposer(patch: Partial<ComposerDraft>): void;
@@ -75,7 +78,7 @@ export function createChatSlice(
   const stops: CurrentStop = { current: undefined };
   return (set, get) => ({
     streaming: undefined,
-    draftSettings: defaultConversationSettings(),
+    draftSettings: undefined,
     composer: { text: "", input: "", showInput: false },
 
     setComposer(patch) {
@@ -100,7 +103,11 @@ export function createChatSlice(
         ...(input?.trim() && { input }),
         ...(modelId !== undefined && { modelId }),
       };
-      const conversationId = get().appendMessage(get().activeId, userMessage, get().draftSettings);
+      const conversationId = get().appendMessage(
+        get().activeId,
+        userMessage,
+        draftSettingsOf(get()),
+      );
       const reply = emptyReply(modelId);
       get().appendMessage(conversationId, reply);
       await generateReply(deps, set, get, stops, conversationId, reply.id);
@@ -219,6 +226,7 @@ async function generateReply(
         { cutegpt: entry.family === "cutegpt", contextWindow: entry.contextWindow },
         async (t) => (await deps.engine.countTokens([t]))[0] ?? 0,
         prefix,
+        (messages) => deps.engine.countChatTokens(messages),
       ),
     );
     if (request === STOPPED) return endStopped();
@@ -250,7 +258,11 @@ async function generateReply(
     get().updateMessage(conversationId, replyId, {
       content: written,
       status: aborted ? "stopped" : "done",
-      usage: mergeUsage(previousUsage, stoppedByModel ? { ...usage, finishReason: "stop" } : usage),
+      usage: {
+        ...mergeUsage(previousUsage, stoppedByModel ? { ...usage, finishReason: "stop" } : usage),
+        // Shown under the reply: the model did not see these earlier turns.
+        ...(request.droppedTurns > 0 && { droppedTurns: request.droppedTurns }),
+      },
     });
   } catch (error) {
     // Whatever arrived before the failure is kept.

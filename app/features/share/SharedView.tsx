@@ -5,8 +5,8 @@ import { useStrings } from "../../i18n/i18n";
 import { ErrorNotice } from "../../ui/ErrorNotice";
 import { showBidiControls } from "../../ui/text-safety";
 import { useApp } from "../../store/use-app";
-// eslint-disable-next-line import-x/no-restricted-paths -- until the read-only view gets its own message body (#14 item 6)
-import { MessageView } from "../chat/MessageView";
+import { MessageCard, messageActionClass } from "../../ui/MessageCard";
+import { CopyButton } from "../../ui/CopyButton";
 import { decodeShareFragment, linkIdentity, type DecodeResult, type ShareErrorCode } from "./codec";
 import { fromShared } from "./conversation-mapping";
 import { openedLinksStore } from "./opened-links";
@@ -21,6 +21,12 @@ const opened = openedLinksStore();
 export default function SharedView({ fragment, onClose }: { fragment: string; onClose(): void }) {
   const t = useStrings();
   const decoded: DecodeResult = useMemo(() => decodeShareFragment(fragment), [fragment]);
+  // Made once per link: ids made on every render would remount every message (and lose its
+  // rendered markdown) whenever anything on the page changes.
+  const preview = useMemo(
+    () => (decoded.ok ? fromShared(decoded.conversation, 0) : undefined),
+    [decoded],
+  );
   const catalog = useApp((s) => s.catalog);
   // Every chat on this device, read in full or not yet.
   const known = useApp((s) => s.summaries);
@@ -62,7 +68,7 @@ export default function SharedView({ fragment, onClose }: { fragment: string; on
   }
 
   const shared = decoded.conversation;
-  const preview = fromShared(shared, 0);
+  const messages = preview?.messages ?? [];
   const model = catalog.find((m) => m.id === shared.modelId);
   const alreadyHere = existingId !== undefined && known[existingId] !== undefined;
 
@@ -102,8 +108,18 @@ export default function SharedView({ fragment, onClose }: { fragment: string; on
         </button>
       </header>
       <div className="flex flex-1 flex-col gap-4 overflow-y-auto p-4">
-        {preview.messages.map((m) => (
-          <MessageView key={m.id} message={m} t={t} />
+        {messages.map((m) => (
+          <MessageCard
+            key={m.id}
+            message={m}
+            t={t}
+            // Only Copy: the chat's actions would act on whichever local chat is open.
+            actions={
+              <div role="group" aria-label={t.messageActions} className="flex flex-wrap gap-1">
+                <CopyButton text={m.content} label={t.copy} className={messageActionClass} />
+              </div>
+            }
+          />
         ))}
       </div>
     </section>

@@ -65,7 +65,8 @@ export function fromShared(shared: SharedConversation, now = Date.now()): Conver
 function settingsFrom(values: SharedConversation["settings"]): ConversationSettings | undefined {
   const num = (key: string) =>
     typeof values[key] === "number" ? (values[key] as number) : undefined;
-  const preset = values.preset === "creative" ? "creative" : "reference";
+  const preset =
+    values.preset === "creative" || values.preset === "model" ? values.preset : "reference";
   if (Object.keys(values).length === 0) return undefined;
   const base = presetSettings(preset as DecodingPresetName);
   return {

@@ -94,6 +94,10 @@ export function scriptedEngine(overrides: Partial<Engine> = {}): Engine {
     async countTokens(texts) {
       return texts.map((t) => t.length);
     },
+    // One token per character and 4 per message's role header and separator.
+    async countChatTokens(messages) {
+      return { fixed: 4, messages: messages.map((m) => m.content.length + 4) };
+    },
     stop() {},
     async reset() {},
     async unload() {},

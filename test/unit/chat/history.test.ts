@@ -53,7 +53,14 @@ describe("which past replies the model sees again", () => {
   });
 
   it("other models follow the same rule in their chat messages", async () => {
-    const request = await buildEngineRequest(history, settings, { cutegpt: false }, count);
+    const request = await buildEngineRequest(
+      history,
+      settings,
+      { cutegpt: false },
+      count,
+      "",
+      async (turns) => ({ fixed: 0, messages: turns.map((t) => t.content.length) }),
+    );
     const turns = request.input.kind === "messages" ? request.input.messages : [];
     expect(turns.map((t) => t.content)).toEqual([
       "q-done",
