@@ -8,12 +8,6 @@ import { openApp } from "./helpers";
  * main-thread task is compared with a benign link of the same size opened in the same run, so
  * a slow machine slows both. Frozen for seconds, the hostile one was 20–100 times the benign.
  */
-/**
- * Hostile links not yet fixed (issue #19): skipped, not expected to fail, because how far past
- * the limit they land depends on the machine's load (seen both failing and passing).
- */
-const KNOWN_SLOW = new Set(["tables of many cells"]);
-
 const LONG_TASKS = `
   window.__longest = 0;
   new PerformanceObserver((list) => {
@@ -45,8 +39,6 @@ test.describe("hostile share links", () => {
   for (const link of HOSTILE_LINKS) {
     test(`${link.name}: no longer task than a benign link of its size`, async ({ page }) => {
       test.setTimeout(120_000);
-      // Known open: block-parsing these tables still takes seconds (see KNOWN_SLOW).
-      test.fixme(KNOWN_SLOW.has(link.name), "tables of many cells still parse for seconds");
       const benign = await longestTaskOpening(page, encodeShareFragment(link.benign));
       const hostile = await longestTaskOpening(page, encodeShareFragment(link.hostile));
       test.info().annotations.push({

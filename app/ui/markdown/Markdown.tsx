@@ -74,6 +74,40 @@ const GROUP_SIZE = 8;
 const SLICE_CHARS = 12_000;
 
 /**
+ * Until the markdown chunk has loaded a message shows as plain text; only its start, since
+ * laying out 100,000 characters of short lines for that moment (five such messages in a link)
+ * took the browser seconds.
+ */
+const PLACEHOLDER_CHARS = 4_000;
+
+function placeholderText(text: string): string {
+  return text.length > PLACEHOLDER_CHARS ? `${text.slice(0, PLACEHOLDER_CHARS)}…` : text;
+}
+
+/**
+ * Source characters mounted in the current task, over all messages: the first slice of each
+ * finished message comes out of it, so a chat or link of many long messages mounts about
+ * `SLICE_CHARS` in its first task, not that much per message. Messages past it start
+ * empty and get their slices in later tasks.
+ */
+let mountedInTask = 0;
+let resetQueued = false;
+
+/** The budget a finished message starts with: 0 when this task has mounted enough already. */
+function claimFirstSlice(chars: number): number {
+  if (mountedInTask >= SLICE_CHARS) return 0;
+  mountedInTask += Math.min(chars, SLICE_CHARS);
+  if (!resetQueued) {
+    resetQueued = true;
+    nextTask(() => {
+      mountedInTask = 0;
+      resetQueued = false;
+    });
+  }
+  return SLICE_CHARS;
+}
+
+/**
  * Markdown as React elements, chunk by chunk. Finished chunks keep their string identity
  * between updates (see blocks.ts) and are memoized on it, so while a reply streams only the
  * chunk being written is parsed and rendered again.
@@ -81,7 +115,7 @@ const SLICE_CHARS = 12_000;
 export const Markdown = memo(function Markdown({ text, streaming, cacheKey }: Props) {
   const t = useStrings();
   const md = useSyncExternalStore(subscribe, getEngine, getEngine);
-  if (!md) return <p className="whitespace-pre-wrap">{text}</p>;
+  if (!md) return <p className="whitespace-pre-wrap">{placeholderText(text)}</p>;
   return (
     <RenderBoundary source={text} notice={t.renderFailed}>
       <MarkdownBody md={md} text={text} streaming={streaming} cacheKey={cacheKey} />
@@ -90,7 +124,10 @@ export const Markdown = memo(function Markdown({ text, streaming, cacheKey }: Pr
 });
 
 function MarkdownBody({ md, text, streaming, cacheKey }: Props & { md: Engine }) {
-  const split = NAIVE ? undefined : splitFor(md, cacheKey, text, streaming);
+  const [budget, setBudget] = useState(() => (streaming ? Infinity : claimFirstSlice(text.length)));
+  if (streaming && budget !== Infinity) setBudget(Infinity);
+  // A message that waits for a later task is not even split yet.
+  const split = NAIVE || budget === 0 ? undefined : splitFor(md, cacheKey, text, streaming);
   const blocks = split?.blocks ?? [text];
   const references = split?.references;
   const groups: { start: number; sources: readonly string[]; chars: number }[] = [];
@@ -98,7 +135,7 @@ function MarkdownBody({ md, text, streaming, cacheKey }: Props & { md: Engine })
     const sources = blocks.slice(start, start + GROUP_SIZE);
     groups.push({ start, sources, chars: sources.reduce((n, s) => n + s.length, 0) });
   }
-  const shown = useSlicedCount(groups, streaming);
+  const shown = useSlicedCount(groups, streaming, budget, setBudget);
   return (
     <div className="md">
       {groups.slice(0, shown).map(({ start, sources }) => (
@@ -117,13 +154,16 @@ function MarkdownBody({ md, text, streaming, cacheKey }: Props & { md: Engine })
 }
 
 /** How many groups to mount now; grows by `SLICE_CHARS` per task until all are there. */
-function useSlicedCount(groups: readonly { chars: number }[], streaming: boolean): number {
+function useSlicedCount(
+  groups: readonly { chars: number }[],
+  streaming: boolean,
+  budget: number,
+  setBudget: (update: (budget: number) => number) => void,
+): number {
   // A streaming reply grows by a few characters an update: all of it is shown at once, and
   // stays shown when it finishes.
-  const [budget, setBudget] = useState(streaming ? Infinity : SLICE_CHARS);
-  if (streaming && budget !== Infinity) setBudget(Infinity);
   let count = budget === Infinity ? groups.length : 0;
-  for (let used = 0; count < groups.length; count++) {
+  for (let used = 0; count < groups.length && budget > 0; count++) {
     used += groups[count]!.chars;
     if (used > budget && count > 0) break;
   }
@@ -139,7 +179,7 @@ function useSlicedCount(groups: readonly { chars: number }[], streaming: boolean
     return () => {
       live = false;
     };
-  }, [complete, budget]);
+  }, [complete, budget, setBudget]);
   return shown;
 }
 

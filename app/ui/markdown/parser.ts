@@ -5,6 +5,7 @@ import markdownIt, {
   type StateInline,
   type Token,
 } from "markdown-it";
+import { boundedTables } from "./bounded-table";
 
 export type { Token };
 
@@ -14,6 +15,7 @@ export type { Token };
  */
 const md = new markdownIt({ html: false, linkify: true, typographer: false, breaks: false });
 md.use(mathPlugin);
+md.use(boundedTables);
 md.core.ruler.after("inline", "task_lists", taskLists);
 
 /** Link reference definitions by markdown-it's normalised label, as in its `env.references`. */
@@ -91,10 +93,21 @@ function nextCloser(state: StateInline, close: string, from: number): number {
   return at;
 }
 
+// Characters a math opener can start with: "$" and "\".
+const DOLLAR = 0x24;
+const BACKSLASH = 0x5c;
+
+function delimiterAt(src: string, at: number): Delimiter | undefined {
+  for (const delimiter of DELIMITERS) if (src.startsWith(delimiter.open, at)) return delimiter;
+  return undefined;
+}
+
 function mathInline(state: StateInline, silent: boolean): boolean {
   const src = state.src;
   const start = state.pos;
-  const delimiter = DELIMITERS.find((d) => src.startsWith(d.open, start));
+  const first = src.charCodeAt(start);
+  if (first !== DOLLAR && first !== BACKSLASH) return false;
+  const delimiter = delimiterAt(src, start);
   if (!delimiter) return false;
   const { open, close, display } = delimiter;
   const contentStart = start + open.length;
@@ -128,16 +141,25 @@ function mathInline(state: StateInline, silent: boolean): boolean {
   return true;
 }
 
+const lineStart = (state: StateBlock, line: number) =>
+  (state.bMarks[line] ?? 0) + (state.tShift[line] ?? 0);
+const lineEnd = (state: StateBlock, line: number) => state.eMarks[line] ?? 0;
+
+/**
+ * A block rule, and a terminator of paragraphs, lists and blockquotes: it runs on every line
+ * of every paragraph, so a line that cannot open math is turned away on its first character,
+ * before anything is sliced or allocated.
+ */
 function mathBlock(
   state: StateBlock,
   startLine: number,
   endLine: number,
   silent: boolean,
 ): boolean {
-  const lineStart = (line: number) => (state.bMarks[line] ?? 0) + (state.tShift[line] ?? 0);
-  const lineEnd = (line: number) => state.eMarks[line] ?? 0;
   if ((state.sCount[startLine] ?? 0) - state.blkIndent >= 4) return false;
-  const first = state.src.slice(lineStart(startLine), lineEnd(startLine));
+  const firstChar = state.src.charCodeAt(lineStart(state, startLine));
+  if (firstChar !== DOLLAR && firstChar !== BACKSLASH) return false;
+  const first = state.src.slice(lineStart(state, startLine), lineEnd(state, startLine));
   const open = first.startsWith("$$") ? "$$" : first.startsWith("\\[") ? "\\[" : undefined;
   if (!open) return false;
   const close = open === "$$" ? "$$" : "\\]";
@@ -156,13 +178,13 @@ function mathBlock(
     while (++line < endLine) {
       // A line indented less than the container (a list item, say) ends the container, and
       // with it the block, as it ends a fenced code block.
-      const blank = lineStart(line) >= lineEnd(line);
+      const blank = lineStart(state, line) >= lineEnd(state, line);
       if (!blank && (state.sCount[line] ?? 0) < state.blkIndent) {
         line--;
         closed = true;
         break;
       }
-      const text = state.src.slice(lineStart(line), lineEnd(line));
+      const text = state.src.slice(lineStart(state, line), lineEnd(state, line));
       if (text.trimEnd().endsWith(close)) {
         lines.push(text.trimEnd().slice(0, -close.length));
         closed = true;

@@ -8,6 +8,7 @@ import { CodeBlock } from "./CodeBlock";
 import { MathView } from "./MathView";
 import { MarkdownImage } from "./MarkdownImage";
 import { TaskBox } from "./TaskBox";
+import { TABLE_CELL_BUDGET, tableCutOf } from "./bounded-table";
 
 /** Tags a markdown token may become; anything else renders its children only. */
 const TAGS = new Set([
@@ -40,13 +41,6 @@ export interface RenderOptions {
   /** The markdown the tokens came from (their `map`s count its lines), for a cut table. */
   source?: string;
 }
-
-/**
- * A table with more cells than this shows its first rows up to the budget and offers the
- * whole as text: a few kilobytes of "|" make tens of thousands of cells (markdown-it fills
- * short rows up to the header's width), and each is DOM the page must build and lay out.
- */
-export const TABLE_CELL_BUDGET = 2_000;
 
 interface Frame {
   token: Token;
@@ -102,7 +96,16 @@ export function renderTokens(tokens: readonly Token[], options: RenderOptions): 
       if (link && (token.type === "text" || token.type === "code_inline")) {
         link.text = (link.text ?? "") + token.content;
       }
-      out().push(leaf(token, key++, options, link !== undefined));
+      const node = leaf(token, key++, options, link !== undefined);
+      const children = out();
+      // Runs of text and soft breaks become one string, so one DOM text node: a paragraph of
+      // 50,000 short lines would otherwise be 100,000 nodes for React and the browser.
+      const last = children.at(-1);
+      if (typeof node === "string" && typeof last === "string") {
+        children[children.length - 1] = last + node;
+      } else {
+        children.push(node);
+      }
     }
   }
   // Unbalanced tokens cannot come from markdown-it, but never drop text if they did.
@@ -115,18 +118,21 @@ export function renderTokens(tokens: readonly Token[], options: RenderOptions): 
 
 /**
  * For a table over the cell budget: where to stop (the first row past the budget), where the
- * table closes, and the cell counts. Undefined for a table within the budget.
+ * table closes, and the cell counts. Undefined for a table within the budget. A table the
+ * parser already cut (bounded-table.ts) has only the rows that fit: all of them are shown.
  */
 function cutTable(
   tokens: readonly Token[],
   open: number,
 ): { end: number; close: number; shown: number; total: number } | undefined {
+  const parsedCut = tableCutOf(tokens[open]?.meta);
   let cells = 0;
   let end: number | undefined;
   let shown = 0;
   for (let i = open + 1; i < tokens.length; i++) {
     const token = tokens[i]!;
     if (token.type === "table_close") {
+      if (parsedCut) return { end: i, close: i, shown: cells, total: parsedCut.total };
       return end === undefined ? undefined : { end, close: i, shown, total: cells };
     }
     if (token.type === "tr_open" && end === undefined && cells >= TABLE_CELL_BUDGET) {

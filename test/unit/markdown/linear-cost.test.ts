@@ -63,6 +63,9 @@ const CONSTRUCTS: Record<string, (chars: number) => string> = {
   "wide table header with short rows": (chars) =>
     `${"| h ".repeat(200)}|\n${"|-".repeat(200)}|\n${repeat("|\n")(chars)}`,
   "table-like lines": repeat("a | b\n"),
+  // One paragraph of many lines: every line runs every paragraph terminator rule.
+  "lines of one character": repeat("a\n"),
+  "lines of pipes": repeat("|\n"),
   "task lists": repeat("- [ ] a\n- [x] b\n"),
   "loose lists": repeat("1. a\n\n2. b\n\n"),
   "nested lists": nested((level) => `${"  ".repeat(level)}- a\n`, 12, "\n"),

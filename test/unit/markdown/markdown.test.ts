@@ -1,4 +1,4 @@
-import { createElement } from "react";
+import { createElement, type ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { splitBlocks } from "../../../app/ui/markdown/blocks";
@@ -43,6 +43,17 @@ describe("splitBlocks", () => {
 });
 
 describe("markdown rendering", () => {
+  it("renders a paragraph of many lines as one text, not a node per line", () => {
+    const [paragraph] = renderMarkdown("a\nb\n*c*\nd\ne", true) as [ReactElement];
+    const inline = (paragraph.props as { children: ReactElement }).children;
+    const children = (inline.props as { children: unknown[] }).children;
+    expect(children.map((child) => (typeof child === "string" ? child : "<em>"))).toEqual([
+      "a\nb\n",
+      "<em>",
+      "\nd\ne",
+    ]);
+  });
+
   it("renders GFM tables, task lists and strikethrough", () => {
     const out = html("| a | b |\n|:-|-:|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~old~~");
     expect(out).toContain("<table>");
