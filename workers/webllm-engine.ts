@@ -34,7 +34,12 @@ interface LoadedPipeline {
   stopTokens?: readonly number[];
   /** web-llm's Conversation of the loaded model (see workers/chat-token-count.ts). */
   conversation?: ConversationLike;
+  /** tvmjs's instance; its WebGPU context holds the device web-llm asked for. */
+  tvm?: { lib?: { webGPUContext?: { device?: GPUDevice } } };
 }
+
+/** How long a failed reply waits for its device's `lost` to settle (it follows at once). */
+const DEVICE_LOST_GRACE_MS = 1000;
 
 /** The production engine: one web-llm MLCEngine, weights cached in IndexedDB. */
 export class WebLlmEngine implements Engine {
@@ -51,6 +56,8 @@ export class WebLlmEngine implements Engine {
   private stopRequested = false;
   /** Cancel was pressed during the current load(). */
   private loadCancelled = false;
+  /** The loaded model's GPUDevice.lost (see deviceLossOr). */
+  private deviceLost: Promise<unknown> | undefined;
 
   constructor(
     /** Where web-llm keeps the files; read after a cancel to say what was kept. */
@@ -97,6 +104,7 @@ export class WebLlmEngine implements Engine {
       await this.mlc.unload();
       throw new EngineError("cancelled", await keptFilesMessage(this.files(), record));
     }
+    this.deviceLost = this.loadedDevice()?.lost;
   }
 
   /**
@@ -110,6 +118,39 @@ export class WebLlmEngine implements Engine {
   }
 
   async chat(
+    input: ChatInput,
+    options: ChatOptions,
+    onDelta: (text: string) => void,
+  ): Promise<ChatUsage> {
+    try {
+      return await this.generate(input, options, onDelta);
+    } catch (error) {
+      throw await this.deviceLossOr(error);
+    }
+  }
+
+  /**
+   * A device lost during a reply (seen with GPUDevice.destroy() on the real engine, see
+   * test/e2e/real-engine-controls.spec.ts) fails the generation with whatever GPU call it was
+   * in, e.g. "Failed to execute 'mapAsync' on 'GPUBuffer': Buffer was unmapped before mapping
+   * was resolved.", which names no device. web-llm unloads the model when the device's `lost`
+   * settles, so the app must hear "device-lost" and load again, not a plain failure.
+   */
+  private async deviceLossOr(error: unknown): Promise<unknown> {
+    const lost = this.deviceLost;
+    if (!lost) return error;
+    const settled = await Promise.race([
+      lost.then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), DEVICE_LOST_GRACE_MS)),
+    ]);
+    if (!settled) return error;
+    const detail = error instanceof Error ? error.message : String(error);
+    return Object.assign(new Error(`The GPU device was lost. (${detail})`), {
+      name: "DeviceLostError",
+    });
+  }
+
+  private async generate(
     input: ChatInput,
     options: ChatOptions,
     onDelta: (text: string) => void,
@@ -187,8 +228,8 @@ export class WebLlmEngine implements Engine {
     return {
       promptTokens: usage?.prompt_tokens ?? 0,
       completionTokens: usage?.completion_tokens ?? 0,
-      prefillTokensPerSecond: usage?.extra.prefill_tokens_per_s ?? 0,
-      decodeTokensPerSecond: usage?.extra.decode_tokens_per_s ?? 0,
+      prefillTokensPerSecond: rate(usage?.extra.prefill_tokens_per_s),
+      decodeTokensPerSecond: rate(usage?.extra.decode_tokens_per_s),
       finishReason: finish,
     };
   }
@@ -223,6 +264,15 @@ export class WebLlmEngine implements Engine {
     };
   }
 
+  /** The GPUDevice web-llm runs the loaded model on (internal, like loadedPipeline). */
+  private loadedDevice(): GPUDevice | undefined {
+    const internals = this.mlc as unknown as {
+      loadedModelIdToPipeline?: Map<string, Partial<LoadedPipeline>>;
+    };
+    return internals.loadedModelIdToPipeline?.values().next().value?.tvm?.lib?.webGPUContext
+      ?.device;
+  }
+
   stop(): void {
     this.stopRequested = true;
     void this.mlc.interruptGenerate();
@@ -233,6 +283,8 @@ export class WebLlmEngine implements Engine {
   }
 
   async unload(): Promise<void> {
+    // Its device is destroyed on purpose now: no later failure is a device loss.
+    this.deviceLost = undefined;
     await this.mlc.unload();
   }
 }
@@ -293,6 +345,14 @@ function webLlmIntegrity(integrity: ModelFilesIntegrity): NonNullable<ModelRecor
       tokenizer: { "tokenizer.json": integrity.tokenizer },
     }),
   };
+}
+
+/**
+ * web-llm divides decoded tokens by decode time; a reply stopped after the prefill's token has
+ * decoded none in no time, and 0/0 would show as "NaN tok/s". Such a speed is unknown: 0.
+ */
+function rate(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) ? value : 0;
 }
 
 function toFinishReason(reason: string): FinishReason {
