@@ -26,6 +26,12 @@ export interface Conversation {
   title: string;
   createdAt: number;
   updatedAt: number;
+  /**
+   * When the title, pin or settings last changed (`updatedAt` also moves with every message
+   * and streamed token). Merges take those fields from the copy that changed them last
+   * (storage/cross-tab.ts). Absent on records written before it existed.
+   */
+  fieldsUpdatedAt?: number;
   modelId?: string;
   /** Pinned chats stay at the top of the list. */
   pinned?: boolean;

@@ -400,7 +400,7 @@ export function createConversationsSlice(
       setConversationSettings(id, settings) {
         const existing = get().conversations[id];
         if (!existing) return;
-        const conversation = { ...existing, settings };
+        const conversation = { ...existing, settings, fieldsUpdatedAt: Date.now() };
         commit([conversation]);
         persist(conversation, true);
       },
@@ -477,7 +477,13 @@ export function createConversationsSlice(
         const existing = get().conversations[id];
         const trimmed = title.trim();
         if (!existing || !trimmed || trimmed === existing.title) return;
-        const conversation: Conversation = { ...existing, title: trimmed, updatedAt: Date.now() };
+        const now = Date.now();
+        const conversation: Conversation = {
+          ...existing,
+          title: trimmed,
+          updatedAt: now,
+          fieldsUpdatedAt: now,
+        };
         commit([conversation]);
         persist(conversation, true);
       },
@@ -487,9 +493,11 @@ export function createConversationsSlice(
         const existing = get().conversations[id];
         if (!existing) return;
         const { pinned: _pinned, ...rest } = existing;
+        const now = Date.now();
+        const stamps = { updatedAt: now, fieldsUpdatedAt: now };
         const conversation: Conversation = existing.pinned
-          ? { ...rest, updatedAt: Date.now() }
-          : { ...rest, pinned: true, updatedAt: Date.now() };
+          ? { ...rest, ...stamps }
+          : { ...rest, pinned: true, ...stamps };
         commit([conversation]);
         persist(conversation, true);
       },

@@ -75,6 +75,7 @@ const conversationSchema = z.object({
   title: z.string().max(1000),
   createdAt: finite,
   updatedAt: finite,
+  fieldsUpdatedAt: finite.optional(),
   modelId: z.string().optional(),
   pinned: z.boolean().optional(),
   removedMessageIds: z.array(z.string()).optional(),
