@@ -1,4 +1,6 @@
+import type { z } from "zod";
 import { isConversation } from "./conversation-shape";
+import { crossTabMessageSchema, matches } from "./schemas";
 import { isTombstone } from "./tombstones";
 import type { ChatMessage, Conversation } from "./types";
 
@@ -23,7 +25,7 @@ import type { ChatMessage, Conversation } from "./types";
 export const CROSS_TAB_CHANNEL = "cutegpt-conversations";
 
 /** A tab wrote or deleted this conversation; the others re-read it from IndexedDB. */
-export type CrossTabMessage = { type: "changed"; id: string };
+export type CrossTabMessage = z.infer<typeof crossTabMessageSchema>;
 
 /** A reply that is still being written; every other status is where a reply ends. */
 const OPEN = new Set<ChatMessage["status"]>(["streaming", "interrupted"]);
@@ -155,16 +157,10 @@ export function openCrossTabSync(
   const channel = new BroadcastChannel(channelName);
   channel.addEventListener("message", (event: MessageEvent<unknown>) => {
     const data = event.data;
-    if (isCrossTabMessage(data)) onMessage(data);
+    if (matches(crossTabMessageSchema, data)) onMessage(data);
   });
   return {
     announce: (message) => channel.postMessage(message),
     close: () => channel.close(),
   };
-}
-
-function isCrossTabMessage(value: unknown): value is CrossTabMessage {
-  if (typeof value !== "object" || value === null) return false;
-  const { type, id } = value as Record<string, unknown>;
-  return type === "changed" && typeof id === "string";
 }
