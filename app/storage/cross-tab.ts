@@ -1,4 +1,6 @@
+import type { z } from "zod";
 import { isConversation } from "./conversation-shape";
+import { crossTabMessageSchema, matches } from "./schemas";
 import { isTombstone } from "./tombstones";
 import type { ChatMessage, Conversation } from "./types";
 
@@ -23,7 +25,7 @@ import type { ChatMessage, Conversation } from "./types";
 export const CROSS_TAB_CHANNEL = "cutegpt-conversations";
 
 /** A tab wrote or deleted this conversation; the others re-read it from IndexedDB. */
-export type CrossTabMessage = { type: "changed"; id: string };
+export type CrossTabMessage = z.infer<typeof crossTabMessageSchema>;
 
 /** A reply that is still being written; every other status is where a reply ends. */
 const OPEN = new Set<ChatMessage["status"]>(["streaming", "interrupted"]);
@@ -58,8 +60,9 @@ function continues(open: ChatMessage, finished: ChatMessage): boolean {
  * copy lists its id in `removedMessageIds` (the user deleted it, edited or regenerated it);
  * those tombstones are united too, so a removal is never undone by a copy that predates it.
  * Messages appear in the order they were created (ties keep `mine`'s order, then `theirs'`).
- * The conversation's own fields come from whichever copy was updated last. Returns `mine`
- * itself when `theirs` adds nothing, so callers can skip needless writes and renders.
+ * The conversation's own fields come from whichever copy changed them last (fieldsSource).
+ * Returns `mine` itself when `theirs` adds nothing, so callers can skip needless writes and
+ * renders.
  */
 export function mergeConversations(mine: Conversation, theirs: Conversation): Conversation {
   const removed = new Set([...(mine.removedMessageIds ?? []), ...(theirs.removedMessageIds ?? [])]);
@@ -84,8 +87,9 @@ export function mergeConversations(mine: Conversation, theirs: Conversation): Co
     changed = true;
   }
 
-  const base = theirs.updatedAt > mine.updatedAt ? theirs : mine;
-  if (base !== mine) changed = true;
+  const base = fieldsSource(mine, theirs);
+  if (base !== mine || theirs.updatedAt > mine.updatedAt || theirs.createdAt < mine.createdAt)
+    changed = true;
   if (!changed) return mine;
 
   // A stable sort keeps the order within each tab's messages when clocks agree.
@@ -100,6 +104,21 @@ export function mergeConversations(mine: Conversation, theirs: Conversation): Co
     messages: merged,
     ...(removed.size > 0 && { removedMessageIds: [...removed] }),
   };
+}
+
+/**
+ * The copy whose title, pin, settings and model are the newer. Not the copy updated last:
+ * `updatedAt` moves with every streamed token, so a tab writing a reply would undo a rename,
+ * pin or settings change made meanwhile in another tab. `fieldsUpdatedAt` moves only when
+ * those fields change. A copy that has it is newer in them than one without (written before
+ * the stamp existed, its fields untouched since); between two copies without it, or a tie,
+ * the one updated last decides as before, and a full tie keeps `mine`.
+ */
+function fieldsSource(mine: Conversation, theirs: Conversation): Conversation {
+  const mineAt = mine.fieldsUpdatedAt ?? 0;
+  const theirsAt = theirs.fieldsUpdatedAt ?? 0;
+  if (mineAt !== theirsAt) return theirsAt > mineAt ? theirs : mine;
+  return theirs.updatedAt > mine.updatedAt ? theirs : mine;
 }
 
 /**
@@ -138,16 +157,10 @@ export function openCrossTabSync(
   const channel = new BroadcastChannel(channelName);
   channel.addEventListener("message", (event: MessageEvent<unknown>) => {
     const data = event.data;
-    if (isCrossTabMessage(data)) onMessage(data);
+    if (matches(crossTabMessageSchema, data)) onMessage(data);
   });
   return {
     announce: (message) => channel.postMessage(message),
     close: () => channel.close(),
   };
-}
-
-function isCrossTabMessage(value: unknown): value is CrossTabMessage {
-  if (typeof value !== "object" || value === null) return false;
-  const { type, id } = value as Record<string, unknown>;
-  return type === "changed" && typeof id === "string";
 }

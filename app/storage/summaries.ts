@@ -1,3 +1,4 @@
+import { matches, summarySchema } from "./schemas";
 import type { Conversation, ConversationSummary, SummaryRepair } from "./types";
 
 /** The summary of a conversation: a pure function of the record, so it can always be rebuilt. */
@@ -15,17 +16,7 @@ export function summarize(conversation: Conversation): ConversationSummary {
 
 /** Stored summaries come from other app versions and tabs, so each is checked like a record. */
 export function isSummary(value: unknown): value is ConversationSummary {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    typeof v.id === "string" &&
-    typeof v.title === "string" &&
-    typeof v.pinned === "boolean" &&
-    typeof v.createdAt === "number" &&
-    typeof v.updatedAt === "number" &&
-    typeof v.lastActivity === "number" &&
-    typeof v.messageCount === "number"
-  );
+  return matches(summarySchema, value);
 }
 
 /** Whether the sidebar would show the two the same (updatedAt moves with every streamed token). */

@@ -1,3 +1,6 @@
+import type { z } from "zod";
+import { matches, tombstoneSchema } from "./schemas";
+
 /**
  * What a deleted conversation leaves behind. Deleting a conversation replaces its record with a
  * tombstone under the same key, in one write, so there is never a moment when the record is
@@ -10,11 +13,7 @@
  * A tombstone is never a valid conversation (it has no messages), so an older app version that
  * knows nothing of tombstones reads it as an unreadable record, not as a chat.
  */
-export interface ConversationTombstone {
-  kind: "deleted-conversation";
-  id: string;
-  deletedAt: number;
-}
+export type ConversationTombstone = z.infer<typeof tombstoneSchema>;
 
 /**
  * How long a tombstone is kept. It only has to outlive copies of the conversation that other
@@ -29,11 +28,7 @@ export function tombstoneFor(id: string, deletedAt: number): ConversationTombsto
 }
 
 export function isTombstone(value: unknown): value is ConversationTombstone {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    v.kind === "deleted-conversation" && typeof v.id === "string" && typeof v.deletedAt === "number"
-  );
+  return matches(tombstoneSchema, value);
 }
 
 /** Whether a tombstone is old enough to be dropped at `now`. */

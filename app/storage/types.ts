@@ -1,75 +1,26 @@
-import type { ChatUsage, EngineErrorCode } from "../protocol/worker-protocol";
-import type { DecodingSettings } from "../prompt/decoding";
+import type { z } from "zod";
+import type {
+  conversationSchema,
+  conversationSettingsSchema,
+  messageSchema,
+  messageStatusSchema,
+  promptLayoutSchema,
+  summarySchema,
+} from "./schemas";
 
 /**
- * - `streaming`: being written now; on load it can only mean the tab closed mid-reply.
- * - `stopped`: the user pressed Stop. `interrupted`: the tab or worker died mid-reply.
- * - `error`: the engine failed; `error` holds what the user was told.
+ * The stored types are derived from their schemas (schemas.ts), which every read checks.
+ *
+ * MessageStatus: `streaming`: being written now; on load it can only mean the tab closed
+ * mid-reply. `stopped`: the user pressed Stop. `interrupted`: the tab or worker died mid-reply.
+ * `error`: the engine failed; `error` holds what the user was told.
  */
-export type MessageStatus = "done" | "streaming" | "stopped" | "interrupted" | "error";
-
-export interface ChatMessage {
-  id: string;
-  role: "user" | "assistant";
-  content: string;
-  /** CuteGPT's optional input field, sent as "问：{content}\n{input}\n答：". */
-  input?: string;
-  createdAt: number;
-  status: MessageStatus;
-  modelId?: string;
-  usage?: ChatUsage;
-  error?: { code: EngineErrorCode; message: string };
-}
-
-export interface Conversation {
-  id: string;
-  title: string;
-  createdAt: number;
-  updatedAt: number;
-  modelId?: string;
-  /** Pinned chats stay at the top of the list. */
-  pinned?: boolean;
-  /**
-   * Ids of messages the user removed (delete, edit and resend, regenerate). Saves and other
-   * tabs merge copies by message id; a merge must not bring these back.
-   */
-  removedMessageIds?: string[];
-  settings?: ConversationSettings;
-  messages: ChatMessage[];
-}
-
-/** Per-conversation generation settings, saved with the conversation. */
-export interface ConversationSettings {
-  /** The meta prompt CuteGPT's prompts start with. */
-  metaPrompt: string;
-  /** How many past question/answer pairs the prompt carries (the seed's memory_limit). */
-  historyLimit: number;
-  /**
-   * CuteGPT only: "training" (absent = the default) sends the layout the model was trained on
-   * through the chat API, which reuses the KV cache across turns; "reference" sends the
-   * reference scripts' prompt as one string, re-read in full every turn, with `historyLimit`.
-   */
-  promptLayout?: PromptLayout;
-  decoding: DecodingSettings;
-}
-
-export type PromptLayout = "training" | "reference";
-
-/**
- * What the sidebar needs of one conversation. Summaries live in their own small store so the
- * list can be shown without reading every message; they are a cache derived from the
- * conversation records, which stay the truth (see repository.ts).
- */
-export interface ConversationSummary {
-  id: string;
-  title: string;
-  pinned: boolean;
-  createdAt: number;
-  updatedAt: number;
-  /** When the last message was written (the conversation's createdAt if it has none). */
-  lastActivity: number;
-  messageCount: number;
-}
+export type MessageStatus = z.infer<typeof messageStatusSchema>;
+export type ChatMessage = z.infer<typeof messageSchema>;
+export type Conversation = z.infer<typeof conversationSchema>;
+export type ConversationSettings = z.infer<typeof conversationSettingsSchema>;
+export type PromptLayout = z.infer<typeof promptLayoutSchema>;
+export type ConversationSummary = z.infer<typeof summarySchema>;
 
 /** What the summary store holds when the app starts. */
 export interface StoredSummaries {

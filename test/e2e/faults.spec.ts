@@ -7,6 +7,7 @@ import {
   waitForReplyEnd,
   waitForSaved,
   rowMenuButton,
+  openModelSettings,
 } from "./helpers";
 
 /**
@@ -233,6 +234,62 @@ test("a chat deleted in one tab stays deleted while another tab is still writing
   await a.reload();
   await expect(listA).toHaveText(["Delete me"]);
   await expect(a.locator("article")).toHaveCount(4);
+});
+
+test("a rename, pin and settings change in one tab survive another tab streaming into the chat", async ({
+  context,
+}) => {
+  test.setTimeout(90_000);
+  const a = await context.newPage();
+  await openApp(a);
+  await loadModel(a, MODEL);
+  await sendMessage(a, "Rename me");
+  await waitForReplyEnd(a);
+  await waitForSaved(a);
+
+  const b = await context.newPage();
+  await openApp(b);
+  const listB = b.getByTestId("conversation-list").getByTestId("conversation-entry");
+  await expect(listB).toHaveText(["Rename me"]);
+  await expect(b.locator("article")).toHaveCount(2);
+
+  // A slow reply in tab A: every save and every announcement it makes carries a newer updatedAt.
+  await sendMessage(a, "Keep writing #long:300 #rate:25");
+  await expect(assistantMessages(a).nth(1).getByTestId("message-content")).toContainText(
+    "lazy dog",
+  );
+  await expect(b.locator("article")).toHaveCount(4);
+
+  await rowMenuButton(b, 0).click();
+  await b.getByRole("button", { name: "Rename", exact: true }).click();
+  const title = b.getByRole("textbox", { name: "Conversation title" });
+  await title.fill("Renamed in B");
+  await title.press("Enter");
+  await rowMenuButton(b, 0).click();
+  await b.getByRole("button", { name: "Pin", exact: true }).click();
+  await openModelSettings(b);
+  await b.getByText("Generation settings for this chat").click();
+  await b.getByLabel("Decoding preset").selectOption("creative");
+  await b.keyboard.press("Escape");
+  await waitForSaved(b);
+
+  // A keeps streaming after B's changes, then finishes; neither tab may lose them.
+  const listA = a.getByTestId("conversation-list").getByTestId("conversation-entry");
+  await expect(listA).toHaveText([/Renamed in B/]);
+  await waitForReplyEnd(a);
+  await waitForSaved(a);
+  await waitForSaved(b);
+  const c = await context.newPage();
+  await openApp(c);
+  for (const page of [a, b, c]) {
+    const entries = page.getByTestId("conversation-list").getByTestId("conversation-entry");
+    await expect(entries).toHaveText([/Renamed in B/]);
+    await expect(entries.first().getByTestId("pinned-mark")).toBeVisible();
+  }
+  await expect(c.locator('article[data-status="done"]')).toHaveCount(4);
+  await openModelSettings(c);
+  await c.getByText("Generation settings for this chat").click();
+  await expect(c.getByLabel("Decoding preset")).toHaveValue("creative");
 });
 
 test("stored records of an unexpected shape: the app starts, shows the good ones and sets the bad ones aside", async ({

@@ -1,6 +1,9 @@
 import { z } from "zod";
-import { ENGINE_ERROR_CODES } from "../../protocol/worker-protocol";
 import { markCutOffReplies } from "../../storage/conversation-shape";
+import {
+  conversationSchema as storedConversationSchema,
+  messageSchema,
+} from "../../storage/schemas";
 import type { Conversation } from "../../storage/types";
 
 /**
@@ -35,51 +38,15 @@ export function toExportFile(conversations: Conversation[], now = new Date()): E
   };
 }
 
-const finite = z.number().finite();
-
-const usageSchema = z.object({
-  promptTokens: finite,
-  completionTokens: finite,
-  prefillTokensPerSecond: finite,
-  decodeTokensPerSecond: finite,
-  finishReason: z.enum(["stop", "length", "abort"]),
-});
-
-const messageSchema = z.object({
-  id: z.string().min(1).max(200),
-  role: z.enum(["user", "assistant"]),
-  content: z.string(),
-  input: z.string().optional(),
-  createdAt: finite,
-  status: z.enum(["done", "streaming", "stopped", "interrupted", "error"]),
-  modelId: z.string().optional(),
-  usage: usageSchema.optional(),
-  error: z.object({ code: z.enum(ENGINE_ERROR_CODES), message: z.string() }).optional(),
-});
-
-const settingsSchema = z.object({
-  metaPrompt: z.string(),
-  historyLimit: z.number().int().min(0),
-  promptLayout: z.enum(["training", "reference"]).optional(),
-  decoding: z.object({
-    preset: z.enum(["reference", "creative", "custom"]),
-    temperature: finite,
-    topP: finite,
-    repetitionPenalty: finite,
-    maxTokens: z.number().int().positive(),
-  }),
-});
-
-const conversationSchema = z.object({
-  id: z.string().min(1).max(200),
+/**
+ * The stored conversation's schema (storage/schemas.ts), with the limits an imported file
+ * must also keep: ids the app could have made, titles of a sane length.
+ */
+const importedId = z.string().min(1).max(200);
+const conversationSchema = storedConversationSchema.extend({
+  id: importedId,
   title: z.string().max(1000),
-  createdAt: finite,
-  updatedAt: finite,
-  modelId: z.string().optional(),
-  pinned: z.boolean().optional(),
-  removedMessageIds: z.array(z.string()).optional(),
-  settings: settingsSchema.optional(),
-  messages: z.array(messageSchema),
+  messages: z.array(messageSchema.extend({ id: importedId })),
 });
 
 const fileSchema = z.object({
@@ -123,12 +90,7 @@ export function parseExport(text: string): ParseResult {
     // The same conversation twice in one file: keep the first.
     if (seen.has(raw.id)) continue;
     seen.add(raw.id);
-    conversations.push(markCutOffReplies(stripUndefined(raw) as Conversation));
+    conversations.push(markCutOffReplies(raw));
   }
   return { ok: true, conversations };
-}
-
-/** zod leaves optional keys as `undefined`; exactOptionalPropertyTypes wants them absent. */
-function stripUndefined<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { StateCreator } from "zustand";
 import { guessLanguage, type Language } from "../../i18n/strings";
 import { setLanguage } from "../../i18n/i18n";
@@ -32,7 +33,23 @@ const STORAGE_KEY = "cutegpt-settings";
 /**
  * What is stored in localStorage; `version` changes when the shape does. Fields added later
  * (downloadSource) are optional, so settings saved by an older version still read as version 1.
+ * A field that is missing or not understood falls back to its default on its own, so one bad
+ * value never costs the others.
  */
+const storedSettingsSchema = z.object({
+  version: z.literal(1),
+  theme: z.enum(["light", "dark", "system"]).optional().catch(undefined),
+  language: z.enum(["zh", "en"]).optional().catch(undefined),
+  sendKey: z.enum(["enter", "mod-enter"]).catch("enter"),
+  downloadSource: z
+    .object({
+      models: z.enum(["auto", ...MODEL_HOSTS]).catch("auto"),
+      customBase: z.string().catch(""),
+      libraries: z.enum(["auto", ...LIBRARY_HOSTS]).catch("auto"),
+    })
+    .catch({ models: "auto", customBase: "", libraries: "auto" }),
+});
+
 interface StoredSettings {
   version: 1;
   theme: Theme;
@@ -54,31 +71,18 @@ export function loadSettings(
   try {
     const raw = storage?.getItem(STORAGE_KEY);
     if (!raw) return defaults;
-    const stored = JSON.parse(raw) as Partial<StoredSettings>;
-    if (stored.version !== 1) return defaults;
+    const stored = storedSettingsSchema.safeParse(JSON.parse(raw));
+    if (!stored.success) return defaults;
+    const { theme, language, sendKey, downloadSource } = stored.data;
     return {
-      theme: ["light", "dark", "system"].includes(stored.theme ?? "")
-        ? stored.theme!
-        : defaults.theme,
-      language:
-        stored.language === "zh" || stored.language === "en" ? stored.language : defaults.language,
-      sendKey: stored.sendKey === "mod-enter" ? "mod-enter" : "enter",
-      downloadSource: readSourceSetting(stored.downloadSource),
+      theme: theme ?? defaults.theme,
+      language: language ?? defaults.language,
+      sendKey,
+      downloadSource,
     };
   } catch {
     return defaults;
   }
-}
-
-function readSourceSetting(value: unknown): DownloadSourceSetting {
-  const v = (value ?? {}) as Partial<Record<keyof DownloadSourceSetting, unknown>>;
-  const oneOf = <T extends string>(x: unknown, allowed: readonly T[], fallback: T): T =>
-    allowed.includes(x as T) ? (x as T) : fallback;
-  return {
-    models: oneOf(v.models, ["auto", ...MODEL_HOSTS] as const, "auto"),
-    customBase: typeof v.customBase === "string" ? v.customBase : "",
-    libraries: oneOf(v.libraries, ["auto", ...LIBRARY_HOSTS] as const, "auto"),
-  };
 }
 
 function save(settings: Omit<StoredSettings, "version">): void {

@@ -88,6 +88,58 @@ describe("merging two tabs' copies of a conversation", () => {
     expect(merged).toMatchObject({ title: "new title", createdAt: 0, updatedAt: 30 });
   });
 
+  it("keeps a rename, pin or settings change made while another tab streams into the chat", () => {
+    // Tab B renamed and pinned at 20 while tab A kept streaming, its updatedAt moving per token.
+    const streamed = msg("a1", 2, "Hello there, still writing", "streaming");
+    const tabA = conv([msg("u1", 1), streamed], 50, "old title");
+    const settings = {
+      metaPrompt: "m",
+      historyLimit: 1,
+      decoding: {
+        preset: "creative" as const,
+        temperature: 0.7,
+        topP: 0.9,
+        repetitionPenalty: 1,
+        maxTokens: 256,
+      },
+    };
+    const tabB: Conversation = {
+      ...conv([msg("u1", 1), msg("a1", 2, "Hello", "streaming")], 20, "new title"),
+      pinned: true,
+      settings,
+      fieldsUpdatedAt: 20,
+    };
+    for (const merged of [mergeConversations(tabA, tabB), mergeConversations(tabB, tabA)]) {
+      expect(merged).toMatchObject({ title: "new title", pinned: true, settings, updatedAt: 50 });
+      expect(merged.fieldsUpdatedAt).toBe(20);
+      // The messages still follow their own rule: the longer streamed text is kept.
+      expect(merged.messages[1]?.content).toBe("Hello there, still writing");
+    }
+  });
+
+  it("takes the fields from the copy that changed them last, also when it is unpinned", () => {
+    const pinned: Conversation = { ...conv([msg("u1", 1)], 40), pinned: true, fieldsUpdatedAt: 5 };
+    const unpinned: Conversation = { ...conv([msg("u1", 1)], 30), fieldsUpdatedAt: 25 };
+    expect(mergeConversations(pinned, unpinned).pinned).toBeUndefined();
+    expect(mergeConversations(unpinned, pinned).pinned).toBeUndefined();
+    expect(mergeConversations(pinned, unpinned).updatedAt).toBe(40);
+  });
+
+  it("prefers a copy whose fields were stamped over an older record without the stamp", () => {
+    const oldRecord = conv([msg("u1", 1), msg("a1", 2, "long streamed text", "streaming")], 90);
+    const renamed: Conversation = { ...conv([msg("u1", 1)], 20, "renamed"), fieldsUpdatedAt: 20 };
+    expect(mergeConversations(oldRecord, renamed).title).toBe("renamed");
+    expect(mergeConversations(renamed, oldRecord).title).toBe("renamed");
+  });
+
+  it("counts a later updatedAt of the other copy as a change even when mine keeps the fields", () => {
+    const mine: Conversation = { ...conv([msg("u1", 1)], 10, "mine"), fieldsUpdatedAt: 10 };
+    const theirs = conv([msg("u1", 1)], 30, "theirs");
+    const merged = mergeConversations(mine, theirs);
+    expect(merged).not.toBe(mine);
+    expect(merged).toMatchObject({ title: "mine", updatedAt: 30 });
+  });
+
   it("keeps a tab's own order when clocks give two messages the same time", () => {
     const tabA = conv([msg("u1", 5), msg("a1", 5)]);
     const tabB = conv([msg("u1", 5), msg("a1", 5), msg("u2", 5)]);
