@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type { z } from "zod/mini";
 import { isConversation } from "./conversation-shape";
 import { crossTabMessageSchema, matches } from "./schemas";
 import { isTombstone } from "./tombstones";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/mini";
 import { ENGINE_ERROR_CODES, type ChatUsage } from "../protocol/worker-protocol";
 import type { DecodingSettings } from "../prompt/decoding";
 
@@ -15,7 +15,8 @@ import type { DecodingSettings } from "../prompt/decoding";
  * fields a newer app version added, which a save here would then erase).
  */
 
-const finite = z.number().finite();
+// zod 4 numbers are finite already (no Infinity, no NaN).
+const finite = z.number();
 
 export const messageStatusSchema = z.enum(["done", "streaming", "stopped", "interrupted", "error"]);
 
@@ -25,7 +26,7 @@ export const usageSchema = z.object({
   prefillTokensPerSecond: finite,
   decodeTokensPerSecond: finite,
   finishReason: z.enum(["stop", "length", "abort"]),
-  droppedTurns: z.number().int().nonnegative().exactOptional(),
+  droppedTurns: z.exactOptional(z.int().check(z.nonnegative())),
 });
 
 export const messageSchema = z.object({
@@ -33,13 +34,13 @@ export const messageSchema = z.object({
   role: z.enum(["user", "assistant"]),
   content: z.string(),
   /** CuteGPT's optional input field, sent as "问：{content}\n{input}\n答：". */
-  input: z.string().exactOptional(),
+  input: z.exactOptional(z.string()),
   createdAt: finite,
   status: messageStatusSchema,
-  modelId: z.string().exactOptional(),
-  usage: usageSchema.exactOptional(),
+  modelId: z.exactOptional(z.string()),
+  usage: z.exactOptional(usageSchema),
   /** What the user was told when the engine failed. */
-  error: z.object({ code: z.enum(ENGINE_ERROR_CODES), message: z.string() }).exactOptional(),
+  error: z.exactOptional(z.object({ code: z.enum(ENGINE_ERROR_CODES), message: z.string() })),
 });
 
 export const promptLayoutSchema = z.enum(["training", "reference"]);
@@ -49,7 +50,7 @@ export const decodingSchema = z.object({
   temperature: finite,
   topP: finite,
   repetitionPenalty: finite,
-  maxTokens: z.number().int().positive(),
+  maxTokens: z.int().check(z.positive()),
 });
 
 /** Per-conversation generation settings, saved with the conversation. */
@@ -57,13 +58,13 @@ export const conversationSettingsSchema = z.object({
   /** The meta prompt CuteGPT's prompts start with. */
   metaPrompt: z.string(),
   /** How many past question/answer pairs the prompt carries (the seed's memory_limit). */
-  historyLimit: z.number().int().min(0),
+  historyLimit: z.int().check(z.nonnegative()),
   /**
    * CuteGPT only: "training" (absent = the default) sends the layout the model was trained on
    * through the chat API, which reuses the KV cache across turns; "reference" sends the
    * reference scripts' prompt as one string, re-read in full every turn, with `historyLimit`.
    */
-  promptLayout: promptLayoutSchema.exactOptional(),
+  promptLayout: z.exactOptional(promptLayoutSchema),
   decoding: decodingSchema,
 });
 
@@ -77,16 +78,16 @@ export const conversationSchema = z.object({
    * and streamed token). Merges take those fields from the copy that changed them last
    * (cross-tab.ts). Absent on records written before it existed.
    */
-  fieldsUpdatedAt: finite.exactOptional(),
-  modelId: z.string().exactOptional(),
+  fieldsUpdatedAt: z.exactOptional(finite),
+  modelId: z.exactOptional(z.string()),
   /** Pinned chats stay at the top of the list. */
-  pinned: z.boolean().exactOptional(),
+  pinned: z.exactOptional(z.boolean()),
   /**
    * Ids of messages the user removed (delete, edit and resend, regenerate). Saves and other
    * tabs merge copies by message id; a merge must not bring these back.
    */
-  removedMessageIds: z.array(z.string()).exactOptional(),
-  settings: conversationSettingsSchema.exactOptional(),
+  removedMessageIds: z.exactOptional(z.array(z.string())),
+  settings: z.exactOptional(conversationSettingsSchema),
   messages: z.array(messageSchema),
 });
 
@@ -117,7 +118,7 @@ export const tombstoneSchema = z.object({
 export const crossTabMessageSchema = z.object({ type: z.literal("changed"), id: z.string() });
 
 /** True when `value` has the schema's shape; the value itself is used as it is. */
-export function matches<T>(schema: z.ZodType<T>, value: unknown): value is T {
+export function matches<T>(schema: z.ZodMiniType<T>, value: unknown): value is T {
   return schema.safeParse(value).success;
 }
 

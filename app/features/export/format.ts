@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/mini";
 import { markCutOffReplies } from "../../storage/conversation-shape";
 import {
   conversationSchema as storedConversationSchema,
@@ -42,18 +42,18 @@ export function toExportFile(conversations: Conversation[], now = new Date()): E
  * The stored conversation's schema (storage/schemas.ts), with the limits an imported file
  * must also keep: ids the app could have made, titles of a sane length.
  */
-const importedId = z.string().min(1).max(200);
-const conversationSchema = storedConversationSchema.extend({
+const importedId = z.string().check(z.minLength(1), z.maxLength(200));
+const conversationSchema = z.extend(storedConversationSchema, {
   id: importedId,
-  title: z.string().max(1000),
-  messages: z.array(messageSchema.extend({ id: importedId })),
+  title: z.string().check(z.maxLength(1000)),
+  messages: z.array(z.extend(messageSchema, { id: importedId })),
 });
 
 const fileSchema = z.object({
   format: z.literal(EXPORT_FORMAT),
-  version: z.number().int(),
-  exportedAt: z.string().optional(),
-  conversations: z.array(conversationSchema).max(100_000),
+  version: z.int(),
+  exportedAt: z.optional(z.string()),
+  conversations: z.array(conversationSchema).check(z.maxLength(100_000)),
 });
 
 export type ParseResult =

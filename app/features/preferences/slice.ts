@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "zod/mini";
 import type { StateCreator } from "zustand";
 import { guessLanguage, type Language } from "../../i18n/strings";
 import { setLanguage } from "../../i18n/i18n";
@@ -38,16 +38,17 @@ const STORAGE_KEY = "cutegpt-settings";
  */
 const storedSettingsSchema = z.object({
   version: z.literal(1),
-  theme: z.enum(["light", "dark", "system"]).optional().catch(undefined),
-  language: z.enum(["zh", "en"]).optional().catch(undefined),
-  sendKey: z.enum(["enter", "mod-enter"]).catch("enter"),
-  downloadSource: z
-    .object({
-      models: z.enum(["auto", ...MODEL_HOSTS]).catch("auto"),
-      customBase: z.string().catch(""),
-      libraries: z.enum(["auto", ...LIBRARY_HOSTS]).catch("auto"),
-    })
-    .catch({ models: "auto", customBase: "", libraries: "auto" }),
+  theme: z.catch(z.optional(z.enum(["light", "dark", "system"])), undefined),
+  language: z.catch(z.optional(z.enum(["zh", "en"])), undefined),
+  sendKey: z.catch(z.enum(["enter", "mod-enter"]), "enter"),
+  downloadSource: z.catch(
+    z.object({
+      models: z.catch(z.enum(["auto", ...MODEL_HOSTS]), "auto"),
+      customBase: z.catch(z.string(), ""),
+      libraries: z.catch(z.enum(["auto", ...LIBRARY_HOSTS]), "auto"),
+    }),
+    { models: "auto", customBase: "", libraries: "auto" },
+  ),
 });
 
 interface StoredSettings {

@@ -13,7 +13,7 @@
  *   size checks), so the app never hands out a link it would refuse to open.
  */
 import { deflateSync } from "fflate";
-import { z } from "zod";
+import { z } from "zod/mini";
 import { decodeBase64Url, encodeBase64Url } from "./base64url";
 import { inflateBounded } from "./bounded-inflate";
 import { decodeCompactText, encodeCompactText } from "./compact-text";
@@ -44,36 +44,43 @@ const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._\-/:+@]*$/;
 
 export const SharedMessageV1 = z.strictObject({
   role: z.enum(["user", "assistant"]),
-  content: z.string().max(SHARE_LIMITS.messageChars),
+  content: z.string().check(z.maxLength(SHARE_LIMITS.messageChars)),
   /** The reply was stopped before it finished. Links carry only `true`; `false` is dropped. */
-  interrupted: z.boolean().optional(),
+  interrupted: z.optional(z.boolean()),
 });
 
 export const SharedConversationV1 = z.strictObject({
   v: z.literal(SHARE_FORMAT_VERSION),
-  title: z.string().max(SHARE_LIMITS.titleChars),
-  modelId: z.string().min(1).max(SHARE_LIMITS.modelIdChars).regex(MODEL_ID),
+  title: z.string().check(z.maxLength(SHARE_LIMITS.titleChars)),
+  modelId: z
+    .string()
+    .check(z.minLength(1), z.maxLength(SHARE_LIMITS.modelIdChars), z.regex(MODEL_ID)),
   // z.record silently drops a `__proto__` key (JSON.parse makes it an own property); refuse it
   // instead, so that what a link shows is everything the link holds.
-  settings: z
-    .custom<object>(
+  settings: z.pipe(
+    z.custom<object>(
       (value) =>
         typeof value === "object" &&
         value !== null &&
         !Array.isArray(value) &&
         !Object.hasOwn(value, "__proto__"),
-    )
-    .pipe(
-      z
-        .record(
-          z.string().regex(SETTING_KEY),
-          z.union([z.string().max(SHARE_LIMITS.settingStringChars), z.number(), z.boolean()]),
-        )
-        .refine((settings) => Object.keys(settings).length <= SHARE_LIMITS.settingsKeys, {
+    ),
+    z
+      .record(
+        z.string().check(z.regex(SETTING_KEY)),
+        z.union([
+          z.string().check(z.maxLength(SHARE_LIMITS.settingStringChars)),
+          z.number(),
+          z.boolean(),
+        ]),
+      )
+      .check(
+        z.refine((settings) => Object.keys(settings).length <= SHARE_LIMITS.settingsKeys, {
           message: `at most ${SHARE_LIMITS.settingsKeys} settings`,
         }),
-    ),
-  messages: z.array(SharedMessageV1).min(1).max(SHARE_LIMITS.messages),
+      ),
+  ),
+  messages: z.array(SharedMessageV1).check(z.minLength(1), z.maxLength(SHARE_LIMITS.messages)),
 });
 
 export type SharedMessage = z.infer<typeof SharedMessageV1>;
@@ -298,7 +305,7 @@ const FIELD_NAMES: Record<string, string> = {
 };
 
 /** A short English description of the first schema problem; never echoes link content. */
-function describeIssue(error: z.ZodError): string {
+function describeIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "unknown problem";
   const [head, index, field] = issue.path;
