@@ -71,9 +71,10 @@ test("a long chat with a chat-template model leaves out old turns and says so un
 }) => {
   await openApp(page);
   await recordEngineInputs(page);
-  await loadModel(page, "test-engine-fast");
-  // The test engine counts a token per character; its window is the default 4096, with
-  // 1024 kept for the reply.
+  // This entry names no context window, so it gets the default 4096 (test-engine-fast has a
+  // huge one for the long-text tests); the test engine counts a token per character, and 1024
+  // are kept for the reply.
+  await loadModel(page, "test-engine-default-window");
   const long = (tag: string) => `${tag}:` + "x".repeat(1800);
   await sendMessage(page, long("A"));
   await waitForReplyEnd(page);
