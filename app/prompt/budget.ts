@@ -11,6 +11,7 @@ import {
   type HistoryPair,
 } from "./cutegpt";
 import type { ChatTokenCounts, ChatTurn } from "../protocol/worker-protocol";
+import { planJumpingWindow } from "./jumping-window";
 
 export type TokenCounter = (text: string) => Promise<number> | number;
 
@@ -250,18 +251,11 @@ export function planTurnWindow(
     for (let i = start; i < end; i++) total += pairs[i]!.question + pairs[i]!.reply;
     return total;
   };
-  const firstStart = (from: number, to: number, question: number, most: number) => {
-    for (let s = from; s <= to; s++) if (cost(s, to, question) <= most) return s;
-    return -1;
-  };
-  let start = 0;
-  for (let t = 0; t <= pairs.length; t++) {
-    const question = t < pairs.length ? pairs[t]!.question : costs.query;
-    if (cost(start, t, question) <= limit) continue;
-    let next = firstStart(start + 1, t, question, lowWater);
-    if (next === -1) next = firstStart(start + 1, t, question, limit);
-    start = next === -1 ? t : next;
-  }
-  const promptTokens = cost(start, pairs.length, costs.query);
-  return promptTokens <= limit ? { start, promptTokens } : null;
+  return planJumpingWindow(
+    pairs.map((p) => p.question),
+    costs.query,
+    cost,
+    limit,
+    lowWater,
+  );
 }

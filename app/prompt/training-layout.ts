@@ -29,6 +29,7 @@
 
 import type { ChatTurn } from "../protocol/worker-protocol";
 import { CUTEGPT_META } from "./cutegpt";
+import { planJumpingWindow } from "./jumping-window";
 
 /** The token CuteGPT ends every training reply with. */
 export const CUTEGPT_END = "<end>";
@@ -136,19 +137,11 @@ export function planTrainingWindow(
     }
     return total + (end > start ? 1 : 0);
   };
-  const firstStart = (from: number, to: number, question: number, most: number) => {
-    for (let s = from; s <= to; s++) if (cost(s, to, question) <= most) return s;
-    return -1;
-  };
-  let start = 0;
-  // Turn t asked pair t's question (t = n: the current one) with pairs [start, t) before it.
-  for (let t = 0; t <= pairs.length; t++) {
-    const question = t < pairs.length ? pairs[t]!.question : costs.query;
-    if (cost(start, t, question) <= limit) continue;
-    let next = firstStart(start + 1, t, question, lowWater);
-    if (next === -1) next = firstStart(start + 1, t, question, limit);
-    start = next === -1 ? t : next;
-  }
-  const promptTokens = cost(start, pairs.length, costs.query);
-  return promptTokens <= limit ? { start, promptTokens } : null;
+  return planJumpingWindow(
+    pairs.map((p) => p.question),
+    costs.query,
+    cost,
+    limit,
+    lowWater,
+  );
 }

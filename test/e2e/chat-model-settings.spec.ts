@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import {
   assistantMessages,
   loadModel,
@@ -6,32 +6,12 @@ import {
   openModelSettings,
   sendMessage,
   waitForReplyEnd,
+  chatInputs,
+  recordEngineInputs,
 } from "./helpers";
 
 // Settings for a chat-template model (the test engine stands in for one: its family is not
 // CuteGPT, so it gets web-llm's chat API path with its own stand-in template).
-
-interface LoggedChat {
-  kind: "chat";
-  input: { kind: string; messages?: { role: string; content: string }[] };
-  options: { maxTokens?: number; temperature?: number; topP?: number };
-}
-
-async function recordEngineInputs(page: Page) {
-  await page.evaluate(() => {
-    const log: unknown[] = [];
-    (window as unknown as { __engineLog: unknown[] }).__engineLog = log;
-    new BroadcastChannel("test-engine-log").onmessage = (e) => log.push(e.data);
-  });
-}
-
-async function chatInputs(page: Page): Promise<LoggedChat[]> {
-  return page.evaluate(() =>
-    ((window as unknown as { __engineLog: { kind: string }[] }).__engineLog ?? []).filter(
-      (e) => e.kind === "chat",
-    ),
-  ) as Promise<LoggedChat[]>;
-}
 
 test("a chat-template model gets the system prompt, its own defaults and no CuteGPT-only fields", async ({
   page,

@@ -7,45 +7,23 @@ import {
   useReferenceLayout,
   waitForReplyEnd,
   waitForSaved,
+  chatInputs,
+  recordEngineInputs,
 } from "./helpers";
 
 // Written out literally (not imported) so a change to the app's META cannot pass unnoticed.
 const META =
   "你是复旦大学知识工场实验室训练出来的语言模型CuteGPT。给定任务描述，请给出对应请求的回答。\n";
 
-interface LoggedChat {
-  kind: "chat";
-  input:
-    | { kind: "prompt"; prompt: string }
-    | { kind: "messages" }
-    | { kind: "training-layout"; messages: { role: string; content: string }[] };
-  options: { stop?: string[]; maxTokens?: number; temperature?: number };
-}
-
-/** Records everything the test engine receives, as broadcast by the engine itself. */
-async function recordEngineInputs(page: Page) {
-  await page.evaluate(() => {
-    const log: unknown[] = [];
-    (window as unknown as { __engineLog: unknown[] }).__engineLog = log;
-    new BroadcastChannel("test-engine-log").onmessage = (e) => log.push(e.data);
-  });
-}
-
-async function chatInputs(page: Page): Promise<LoggedChat[]> {
-  return page.evaluate(() =>
-    ((window as unknown as { __engineLog: { kind: string }[] }).__engineLog ?? []).filter(
-      (e) => e.kind === "chat",
-    ),
-  ) as Promise<LoggedChat[]>;
-}
-
 async function lastPrompt(page: Page): Promise<string> {
   const chats = await chatInputs(page);
   const last = chats.at(-1);
-  if (last?.input.kind === "training-layout") {
+  if (last?.input.kind === "training-layout" && last.input.messages) {
     return last.input.messages.map((m) => m.content).join("");
   }
-  if (last?.input.kind !== "prompt") throw new Error("no prompt reached the engine");
+  if (last?.input.kind !== "prompt" || last.input.prompt === undefined) {
+    throw new Error("no prompt reached the engine");
+  }
   return last.input.prompt;
 }
 

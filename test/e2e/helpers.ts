@@ -104,3 +104,29 @@ export async function useReferenceLayout(page: Page): Promise<void> {
   await page.keyboard.press("Escape");
   await expect(page.getByRole("dialog", { name: /Model and settings|模型与设置/ })).toBeHidden();
 }
+
+/** What the test engine received for one chat, as it broadcasts it (test/engine/test-engine.ts). */
+export interface LoggedChat {
+  kind: "chat";
+  /** "prompt" has `prompt`; "messages" and "training-layout" have `messages`. */
+  input: { kind: string; prompt?: string; messages?: { role: string; content: string }[] };
+  options: { stop?: string[]; maxTokens?: number; temperature?: number; topP?: number };
+}
+
+/** Records everything the test engine receives, as broadcast by the engine itself. */
+export async function recordEngineInputs(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const log: unknown[] = [];
+    (window as unknown as { __engineLog: unknown[] }).__engineLog = log;
+    new BroadcastChannel("test-engine-log").onmessage = (e) => log.push(e.data);
+  });
+}
+
+/** The chats recorded since `recordEngineInputs`, oldest first. */
+export async function chatInputs(page: Page): Promise<LoggedChat[]> {
+  return page.evaluate(() =>
+    ((window as unknown as { __engineLog: { kind: string }[] }).__engineLog ?? []).filter(
+      (e) => e.kind === "chat",
+    ),
+  ) as Promise<LoggedChat[]>;
+}
