@@ -137,7 +137,10 @@ export function ModelBar() {
         />
       )}
       {loadState === "loading" && <LoadProgressView progress={progress} t={t} />}
-      {loadState === "loading" && progress?.phase === "fetching" && (
+      {/* For the whole load: web-llm compiles shaders while it fetches weights and reports a
+          weight file only once all of it has arrived, so no phase says "downloading" for sure;
+          a Cancel after the download ended stops the load instead (workers/webllm-engine.ts). */}
+      {loadState === "loading" && (
         <div className="flex items-start gap-2 text-xs text-zinc-600 dark:text-zinc-400">
           <p className="flex-1">{t.storagePersistWhy}</p>
           <button
