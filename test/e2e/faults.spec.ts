@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import {
   assistantMessages,
   loadModel,
@@ -189,16 +189,22 @@ test("two tabs sending in the same chat and in different chats lose no message",
   }
 });
 
+/** A new tab with the model loaded and one answered, saved question. */
+async function tabWithOneChat(context: BrowserContext, question: string): Promise<Page> {
+  const tab = await context.newPage();
+  await openApp(tab);
+  await loadModel(tab, MODEL);
+  await sendMessage(tab, question);
+  await waitForReplyEnd(tab);
+  await waitForSaved(tab);
+  return tab;
+}
+
 test("a chat deleted in one tab stays deleted while another tab is still writing to it, and Undo brings it back", async ({
   context,
 }) => {
   test.setTimeout(90_000);
-  const a = await context.newPage();
-  await openApp(a);
-  await loadModel(a, MODEL);
-  await sendMessage(a, "Delete me");
-  await waitForReplyEnd(a);
-  await waitForSaved(a);
+  const a = await tabWithOneChat(context, "Delete me");
   const listA = a.getByTestId("conversation-list").getByTestId("conversation-entry");
 
   const b = await context.newPage();
@@ -240,12 +246,7 @@ test("a rename, pin and settings change in one tab survive another tab streaming
   context,
 }) => {
   test.setTimeout(90_000);
-  const a = await context.newPage();
-  await openApp(a);
-  await loadModel(a, MODEL);
-  await sendMessage(a, "Rename me");
-  await waitForReplyEnd(a);
-  await waitForSaved(a);
+  const a = await tabWithOneChat(context, "Rename me");
 
   const b = await context.newPage();
   await openApp(b);

@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { useStrings } from "../../i18n/i18n";
 import { useApp } from "../../store/use-app";
 import type { ChatMessage } from "../../storage/types";
-import { actionClass } from "./MessageActions";
+import { messageActionClass } from "../../ui/MessageCard";
 
 interface Props {
   conversationId: string;
@@ -79,7 +79,7 @@ export function EditMessageForm({ conversationId, message, onDone }: Props) {
         {t.editNote}
       </p>
       <div className="flex justify-end gap-1">
-        <button type="button" className={actionClass} onClick={onDone}>
+        <button type="button" className={messageActionClass} onClick={onDone}>
           {t.cancel}
         </button>
         <button

@@ -12,8 +12,6 @@ interface Props {
   onEdit(): void;
 }
 
-export const actionClass = messageActionClass;
-
 /**
  * Copy, edit (questions), regenerate (the last reply), continue (a reply cut at the max-token
  * limit) and delete. Actions that would start a reply are disabled while one is streaming.
@@ -50,16 +48,16 @@ export function MessageActions({ conversationId, message, onEdit }: Props) {
 
   return (
     <div role="group" aria-label={t.messageActions} className="flex flex-wrap gap-1">
-      <CopyButton text={message.content} label={t.copy} className={actionClass} />
+      <CopyButton text={message.content} label={t.copy} className={messageActionClass} />
       {!reply && (
-        <button type="button" className={actionClass} disabled={busy} onClick={onEdit}>
+        <button type="button" className={messageActionClass} disabled={busy} onClick={onEdit}>
           {t.edit}
         </button>
       )}
       {reply && isLast && (
         <button
           type="button"
-          className={actionClass}
+          className={messageActionClass}
           disabled={busy}
           onClick={() => void regenerate(conversationId, message.id)}
         >
@@ -69,7 +67,7 @@ export function MessageActions({ conversationId, message, onEdit }: Props) {
       {canContinue && (
         <button
           type="button"
-          className={actionClass}
+          className={messageActionClass}
           disabled={busy}
           onClick={() => void continueReply(conversationId, message.id)}
         >
@@ -78,7 +76,7 @@ export function MessageActions({ conversationId, message, onEdit }: Props) {
       )}
       <button
         type="button"
-        className={actionClass}
+        className={messageActionClass}
         disabled={busy}
         title={hasAnswer ? t.deleteQuestionHint : undefined}
         onClick={remove}
