@@ -202,6 +202,11 @@ async function fetchShards(
     report(true);
   });
   await fetching.catch((error: unknown) => {
+    // Shards store in parallel: when one write meets a full disk another may still be
+    // landing. Every write has settled by now, so the figure counts exactly what is stored.
+    if (error instanceof EngineError && error.code === "quota-exceeded") {
+      throw quotaError(stillNeeded, stillNeeded);
+    }
     // A cancel between two shards surfaces as the signal's own reason.
     throw deps.signal.aborted ? translateFetchError(error, deps.signal, folder) : error;
   });
