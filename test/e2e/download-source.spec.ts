@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { makeModel } from "../fixtures/model-files/make-model";
 import { startModelServer, type ModelServer } from "../fixtures/model-files/server";
-import { openApp } from "./helpers";
+import { modelReady, openApp } from "./helpers";
 
 // Two 127.0.0.1 servers stand in for two download sources with Hugging Face's layout (say,
 // huggingface.co and a mirror). The catalog names the model by its canonical Hugging Face URL,
@@ -81,7 +81,7 @@ test("a model half-downloaded from one source finishes from another without fetc
   servers.splice(servers.indexOf(first), 1);
   await chooseCustomSource(page, second.url);
   await page.getByRole("button", { name: "Load model" }).click();
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
+  await expect(modelReady(page)).toBeVisible();
 
   const fromFirst = first.requests;
   const fromSecond = second.requests;
@@ -113,7 +113,7 @@ test("a model half-downloaded from one source finishes from another without fetc
   const before = second.requests.length;
   await page.getByRole("combobox", { name: "Model" }).selectOption(model.id);
   await page.getByRole("button", { name: "Load model" }).click();
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
+  await expect(modelReady(page)).toBeVisible();
   expect(second.requests.length).toBe(before);
 });
 

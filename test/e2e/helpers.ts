@@ -5,10 +5,18 @@ export async function openApp(page: Page, url = "/"): Promise<void> {
   await expect(page.getByRole("combobox", { name: /model|模型/i })).toBeEnabled();
 }
 
+/**
+ * The header's status once a model is loaded. Not the role name "Ready": while the model
+ * dialog is open its Load button reads "Ready" too, and the header's name contains it.
+ */
+export function modelReady(page: Page) {
+  return page.locator('[data-testid="model-status"][data-state="ready"]');
+}
+
 export async function loadModel(page: Page, modelId: string): Promise<void> {
   await page.getByRole("combobox", { name: /model|模型/i }).selectOption(modelId);
   await page.getByRole("button", { name: /load model/i }).click();
-  await expect(page.locator('[data-testid="model-status"][data-state="ready"]')).toBeVisible();
+  await expect(modelReady(page)).toBeVisible();
 }
 
 export async function sendMessage(page: Page, text: string): Promise<void> {

@@ -22,6 +22,8 @@ test("after one online visit the app opens offline, keeps its chats, loads the c
   page,
   context,
 }) => {
+  // Two visits, a model load and a service worker install: slow on a loaded 2-core machine.
+  test.setTimeout(120_000);
   await openApp(page, site.url + "/");
   await loadModel(page, "test-engine-fast");
   await sendMessage(page, "#echo answered while online");

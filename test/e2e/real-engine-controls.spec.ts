@@ -2,6 +2,7 @@ import { expect, test, type BrowserContext, type Page, type Worker } from "@play
 import type { ModelServer } from "../fixtures/model-files/server";
 import {
   assistantMessages,
+  modelReady,
   openApp,
   openModelSettings,
   sendMessage,
@@ -212,7 +213,7 @@ test("the token budget counts with the real tokenizer: a message that leaves no 
     error: { code: "context-window-exceeded" },
   });
   // The model is still loaded and answers the next chat.
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible();
+  await expect(modelReady(page)).toBeVisible();
 });
 
 test("a reload mid-reply leaves an interrupted reply with the text it had", async () => {
@@ -230,7 +231,7 @@ test("a reload mid-reply leaves an interrupted reply with the text it had", asyn
     true,
   );
   // The reload took the model with it.
-  await expect(page.getByRole("button", { name: "Ready" })).toHaveCount(0);
+  await expect(modelReady(page)).toHaveCount(0);
 });
 
 test("Stop while the model loads from the cache ends the reply empty; the load goes on and the model answers", async () => {
@@ -264,7 +265,7 @@ test("Stop while the model loads from the cache ends the reply empty; the load g
   const reply = lastReply();
   await expect(reply).toHaveAttribute("data-status", "stopped");
   await expect(reply.getByTestId("message-content")).toHaveText("");
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible({ timeout: 120_000 });
+  await expect(modelReady(page)).toBeVisible({ timeout: 120_000 });
   measured(`load from cache, after a Stop: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   expect(await storedMessagesOf(page, "Stop me while you load")).toMatchObject([
     { role: "user" },
@@ -302,7 +303,7 @@ test("a lost GPU device mid-reply (GPUDevice.destroy()): the reply is kept, mark
   expect(visibleText(long.hf.streamed_text).startsWith(visibleText(lost?.content ?? "∅"))).toBe(
     true,
   );
-  await expect(page.getByRole("button", { name: "Ready" })).toHaveCount(0);
+  await expect(modelReady(page)).toHaveCount(0);
 
   // An interrupted reply stays out of the prompt with its question, so asking the English
   // question now gives the reference's first-turn prompt.

@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import type { FixtureModel } from "../fixtures/model-files/make-model";
 import { startModelServer, type ModelServer } from "../fixtures/model-files/server";
-import { openApp, openModelSettings } from "./helpers";
+import { modelReady, openApp, openModelSettings } from "./helpers";
 
 /**
  * What the real-engine specs share: the tiny model (test/fixtures/tiny-model: a 2-layer float32
@@ -173,7 +173,7 @@ export async function selectTiny(page: Page): Promise<void> {
 export async function clickLoadUntilReady(page: Page): Promise<number> {
   const started = Date.now();
   await page.getByRole("button", { name: /load model/i }).click();
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible({ timeout: 300_000 });
+  await expect(modelReady(page)).toBeVisible({ timeout: 300_000 });
   return (Date.now() - started) / 1000;
 }
 

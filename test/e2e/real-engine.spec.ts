@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import type { ModelServer } from "../fixtures/model-files/server";
-import { sendMessage, useReferenceLayout, waitForSaved } from "./helpers";
+import { modelReady, sendMessage, useReferenceLayout, waitForSaved } from "./helpers";
 import {
   MODEL_ID,
   loadTiny,
@@ -90,7 +90,7 @@ test("a second load comes from web-llm's IndexedDB cache, with the model server 
   await page.getByRole("combobox", { name: /model|模型/i }).selectOption(MODEL_ID);
   const started = Date.now();
   await page.getByRole("button", { name: /load model/i }).click();
-  await expect(page.getByRole("button", { name: "Ready" })).toBeVisible({ timeout: 300_000 });
+  await expect(modelReady(page)).toBeVisible({ timeout: 300_000 });
   measured(`load from cache: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   expect(server.requests).toHaveLength(fetched);
   // And the cached model still answers as the reference does.
