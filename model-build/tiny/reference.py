@@ -1,8 +1,13 @@
 """A NumPy forward pass of the tiny Llama, independent of TVM: greedy token ids for a few prompts.
 
-    python reference.py --model <dir with weights.npz, tokenizer.json, mlc-chat-config.json>
+    python reference.py --model <dir with tensor-cache.json and its shards, tokenizer.json,
+                                 mlc-chat-config.json> [--out <reference.json>]
 
-Writes <dir>/reference.json. The browser tests compare web-llm's replies with it.
+Writes <dir>/reference.json (or --out). The browser tests compare web-llm's replies with it.
+The weights are read from the shards web-llm loads, so the fixture can be checked as served:
+
+    python reference.py --model test/fixtures/tiny-model/tiny-llama/resolve/main \
+        --out test/fixtures/tiny-model/reference.json
 """
 
 import argparse
@@ -16,6 +21,12 @@ import numpy as np
 QUESTIONS = ["Hello, how are you", "猫在做什么", "你好，今天过得怎么样"]
 APP_MAX_TOKENS = 256
 APP_PENALTY = 1.1
+
+# A two-turn chat in the app's default "training layout" (app/prompt/training-layout.ts):
+# each message encoded on its own, `<end>` leading every question after the first, and the
+# second turn prefilled on top of the first turn's KV cache (web-llm's chat API).
+TRAINING_QUESTIONS = ["Hello, how are you", "中国的首都是"]
+END = "<end>"
 
 PROMPTS = [
     "Hello, how are you",
@@ -45,9 +56,25 @@ def rope(x, positions, theta):
     return x * cos + rot * sin
 
 
+def load_tensor_cache(model_dir):
+    """The weights as web-llm reads them: tensor-cache.json's records over its raw shards."""
+    with open(os.path.join(model_dir, "tensor-cache.json"), encoding="utf-8") as f:
+        cache = json.load(f)
+    weights = {}
+    for shard in cache["records"]:
+        with open(os.path.join(model_dir, shard["dataPath"]), "rb") as f:
+            data = f.read()
+        for r in shard["records"]:
+            if r["dtype"] != "float32" or r["format"] != "raw":
+                raise ValueError(f"{r['name']}: only raw float32 is expected in the tiny model")
+            a = np.frombuffer(data, dtype="<f4", count=int(np.prod(r["shape"])), offset=r["byteOffset"])
+            weights[r["name"]] = a.reshape(r["shape"])
+    return weights
+
+
 class Reference:
     def __init__(self, model_dir):
-        self.w = {k: v.astype(np.float64) for k, v in np.load(os.path.join(model_dir, "weights.npz")).items()}
+        self.w = {k: v.astype(np.float64) for k, v in load_tensor_cache(model_dir).items()}
         cfg = json.load(open(os.path.join(model_dir, "mlc-chat-config.json"), encoding="utf-8"))
         m = cfg["model_config"]
         self.h = m["hidden_size"]
@@ -134,11 +161,71 @@ def greedy_app(ref, prompt_ids, stop_ids, penalty_over_prompt):
     return out, "length", margins
 
 
+def training_layout_chat(ref, tok, meta, stop_ids):
+    """What the app's training layout puts in the KV cache, turn by turn, and the greedy replies.
+
+    The cache holds the model's own reply ids (web-llm never feeds the stop token back and
+    never re-encodes a reply it generated); the prompt-wide penalty is over the messages as
+    the worker re-encodes them (workers/kv-reuse.ts contextTokens). The two agree when a
+    reply's text re-encodes to its own ids, which `reencodes_exactly` records.
+    """
+    enc = lambda text: tok.encode(text, add_special_tokens=False).ids  # noqa: E731
+    cache = enc(meta)
+    messages = [meta]
+    turns = []
+    for i, q in enumerate(TRAINING_QUESTIONS):
+        question = ("" if i == 0 else END) + f"问：{q}\n答：\n"
+        new_ids = enc(question)
+        cache += new_ids
+        messages.append(question)
+        penalty_ids = [t for m in messages for t in enc(m)]
+        out, finish, margins = greedy_with_penalty(ref, cache, penalty_ids, stop_ids)
+        text = tok.decode(out, skip_special_tokens=False)
+        turns.append(
+            {
+                "question": q,
+                "prefill_ids": new_ids,
+                "context_tokens": len(cache),
+                "greedy_ids": out,
+                "text": text,
+                "streamed_text": streamed_text(tok, out),
+                "finish_reason": finish,
+                "min_margin": round(min(margins), 4),
+                "reencodes_exactly": enc(text) == out,
+            }
+        )
+        cache += out
+        # The app sends back the reply as it was streamed and stored.
+        messages.append(streamed_text(tok, out))
+    return turns
+
+
+def greedy_with_penalty(ref, cache_ids, penalty_ids, stop_ids):
+    """Greedy on `cache_ids`, with HF's penalty over `penalty_ids` and the reply so far."""
+    ids = list(cache_ids)
+    seen = set(penalty_ids)
+    out, margins = [], []
+    for _ in range(APP_MAX_TOKENS):
+        lg = ref.logits(ids)
+        for t in seen:
+            lg[t] = lg[t] / APP_PENALTY if lg[t] > 0 else lg[t] * APP_PENALTY
+        order = np.argsort(-lg, kind="stable")
+        margins.append(float(lg[order[0]] - lg[order[1]]))
+        t = int(order[0])
+        if t in stop_ids:
+            return out, "stop", margins
+        out.append(t)
+        ids.append(t)
+        seen.add(t)
+    return out, "length", margins
+
+
 def main():
     from tokenizers import Tokenizer
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", required=True)
+    ap.add_argument("--out", help="where reference.json goes (default: in --model)")
     a = ap.parse_args()
     tok = Tokenizer.from_file(os.path.join(a.model, "tokenizer.json"))
     cfg = json.load(open(os.path.join(a.model, "mlc-chat-config.json"), encoding="utf-8"))
@@ -180,8 +267,13 @@ def main():
         "stop_token_ids": sorted(stop_ids),
         "cases": cases,
         "app": {"max_tokens": APP_MAX_TOKENS, "repetition_penalty": APP_PENALTY, "cases": app_cases},
+        "training_layout": {
+            "max_tokens": APP_MAX_TOKENS,
+            "repetition_penalty": APP_PENALTY,
+            "turns": training_layout_chat(ref, tok, meta, stop_ids),
+        },
     }
-    with open(os.path.join(a.model, "reference.json"), "w", encoding="utf-8") as f:
+    with open(a.out or os.path.join(a.model, "reference.json"), "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=2, ensure_ascii=False)
         f.write("\n")
     for c in cases:

@@ -30,8 +30,17 @@ export interface AppCase {
   hf: Greedy;
   reply_only: Greedy;
 }
+/** One turn of reference.py's two-turn chat in the training layout (app/prompt/training-layout.ts). */
+export interface TrainingTurn extends Greedy {
+  question: string;
+  /** The tokens this turn adds to the KV cache before the reply: `[<end>]` + its question. */
+  prefill_ids: number[];
+  /** Everything the model attends to when the reply starts. */
+  context_tokens: number;
+}
 export const reference = JSON.parse(readFileSync(join(FIXTURE, "reference.json"), "utf8")) as {
   app: { max_tokens: number; cases: AppCase[] };
+  training_layout: { turns: TrainingTurn[] };
 };
 
 export function referenceCase(question: string): AppCase {

@@ -6,6 +6,7 @@ import {
   loadTiny,
   measured,
   reference,
+  storedMessagesOf,
   storedReplyTo,
   visibleText,
   type AppCase,
@@ -42,8 +43,8 @@ async function expectReferenceReplies(
 ): Promise<void> {
   for (const [index, c] of cases.entries()) {
     if (index > 0) await page.getByRole("button", { name: /new chat/i }).click();
-    // reference.py computes the reference scripts' prompt (one string, completions API);
-    // the training layout's chat-API path is not in the NumPy reference yet.
+    // These cases are the reference scripts' prompt (one string, completions API); the
+    // training layout's chat-API path has its own test below.
     await useReferenceLayout(page);
     await sendMessage(page, c.question);
     // A few tokens per second on SwiftShader: a reply of 100+ tokens takes a minute.
@@ -111,4 +112,39 @@ test("the repetition penalty covers the prompt, where that changes the greedy re
   // The whole reply's token count is checked exactly; its text up to stray byte-fallback
   // characters (visibleText).
   await expectReferenceReplies(page, cases, { lenientByteFallback: true });
+});
+
+test("a follow-up in the training layout prefills only its own question and answers as a full prefill of the whole chat would", async ({
+  page,
+}) => {
+  // reference.py recomputes every step from the whole sequence with no cache; web-llm's chat
+  // API keeps the first turn's KV cache and prefills only `<end>问：{q}\n答：\n` on top.
+  await loadTinyForTest(page);
+  const turns = reference.training_layout.turns;
+  expect(turns.map((t) => t.question)).toEqual(["Hello, how are you", "中国的首都是"]);
+  for (const turn of turns) {
+    await sendMessage(page, turn.question);
+    await expect(page.locator('article[data-status="streaming"]')).toHaveCount(0, {
+      timeout: 300_000,
+    });
+  }
+  await waitForSaved(page);
+  const replies = (await storedMessagesOf(page, turns[0]!.question)).filter(
+    (m) => m.role === "assistant",
+  );
+  expect(replies).toHaveLength(2);
+  for (const [i, turn] of turns.entries()) {
+    const reply = replies[i]!;
+    expect.soft(reply.content, `reply to ${turn.question}`).toBe(turn.streamed_text);
+    expect.soft(reply.usage?.finishReason).toBe(turn.finish_reason);
+    expect
+      .soft(reply.usage?.completionTokens, `tokens of the reply to ${turn.question}`)
+      .toBe(turn.greedy_ids.length + (turn.finish_reason === "stop" ? 1 : 0));
+    // web-llm reports the tokens it prefilled this round: the whole context on the first
+    // turn, only the new question on the second (a full prefill would be context_tokens).
+    expect
+      .soft(reply.usage?.promptTokens, `tokens prefilled for ${turn.question}`)
+      .toBe(i === 0 ? turn.context_tokens : turn.prefill_ids.length);
+    measured(`training layout, turn ${i + 1}: ${JSON.stringify(reply.usage)}`);
+  }
 });
