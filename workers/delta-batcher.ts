@@ -2,7 +2,7 @@
  * Coalesces a reply's streamed text before it crosses to the main thread. Every message the
  * worker posts is a task on the main thread (about 0.1 ms each on a slow CPU, measured in
  * test/bench/render.bench.ts), and a fast GPU or a small model streams hundreds of tokens a
- * second, while the UI shows new text at most 20 times a second anyway. The first piece of a
+ * second, while the UI shows new text at most 10 times a second anyway. The first piece of a
  * reply goes out at once, so the time to the first token is not delayed; after that, text is
  * sent at most once per `intervalMs`. `flush()` sends whatever is waiting (end of the reply,
  * an error), so nothing generated is ever held back. An interval of 0 sends every token.

@@ -187,10 +187,12 @@ async function generateReply(
   let written = prefix;
   const publish = frameThrottle(
     () => get().updateMessage(conversationId, replyId, { content: written }),
-    // At most 20 updates a second. New text still shows within 50 ms of arriving, which reads
-    // as continuous, while each update costs the browser a style, layout and paint of the chat
-    // (3-5 ms on a slow CPU, see test/bench/render.bench.ts), so a fast GPU's tokens share one.
-    NAIVE_RENDERING ? 0 : 50,
+    // At most 10 updates a second: new text shows within 100 ms of arriving. Each update costs
+    // the browser about the same whatever it adds (style, layout, paint, the hover hit test
+    // after the scroll: near 10 ms of main-thread CPU on a busy two-core machine, see
+    // test/bench/render.bench.ts), so a fast GPU's tokens share one; at 20 a second the
+    // bench's CPU per token was 0.91 ms (p50) and 1.27 ms (p95), at 10 0.6-0.7 and 1.05.
+    NAIVE_RENDERING ? 0 : 100,
   );
 
   try {
@@ -232,8 +234,11 @@ async function generateReply(
     if (request === STOPPED) return endStopped();
     const filter = request.cutegpt ? new StopFilter() : undefined;
     let stoppedByModel = false;
-    // The naive baseline also takes every token as its own message from the worker.
-    const options = NAIVE_RENDERING ? { ...request.options, streamIntervalMs: 0 } : request.options;
+    // The worker gathers text for half the interval the page shows it at: each of its messages
+    // is a task here (deserialising and handling it: near 0.7 ms on a busy machine), and more
+    // than two per update show nothing sooner. The naive baseline takes every token as its own
+    // message.
+    const options = { ...request.options, streamIntervalMs: NAIVE_RENDERING ? 0 : 50 };
     const usage = await deps.engine.chat(request.input, options, (delta) => {
       // Text the worker sent before it heard the Stop is not shown: the reply ends where it
       // stood when the user pressed Stop.

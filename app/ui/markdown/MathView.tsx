@@ -1,4 +1,5 @@
 import { memo, useEffect, useState } from "react";
+import { useStrings } from "../../i18n/i18n";
 import { cachedMath, renderMathLater } from "./lazy";
 
 interface Props {
@@ -11,14 +12,26 @@ interface Props {
   complete: boolean;
 }
 
+/**
+ * A formula longer than this shows as its source with a button that renders it. KaTeX runs on
+ * the page in one piece per formula, and its cost is not linear in the length: a run of
+ * letters that it merges into one glyph string is spliced one letter at a time
+ * (`tryCombineChars`), so 40,000 letters took 6.7 s, 10,000 about 0.1 s. A formula this long
+ * costs tens of milliseconds at most; real ones are far shorter.
+ */
+export const LARGE_FORMULA_CHARS = 4_000;
+
 /** TeX through KaTeX (loaded on first use); the source shows until KaTeX is there, or if it fails. */
 export const MathView = memo(function MathView({ tex, display, block, complete }: Props) {
+  const t = useStrings();
+  const [asked, setAsked] = useState(false);
+  const large = tex.length > LARGE_FORMULA_CHARS && !asked;
   const cached = cachedMath(tex, display);
   const [html, setHtml] = useState<{ tex: string; html: string | undefined } | undefined>();
   const shown = cached !== null ? cached : html?.tex === tex ? html.html : undefined;
 
   useEffect(() => {
-    if (cached !== null || !complete) return;
+    if (cached !== null || !complete || large) return;
     let live = true;
     void renderMathLater(tex, display).then((value) => {
       if (live) setHtml({ tex, html: value });
@@ -26,12 +39,22 @@ export const MathView = memo(function MathView({ tex, display, block, complete }
     return () => {
       live = false;
     };
-  }, [tex, display, cached, complete]);
+  }, [tex, display, cached, complete, large]);
 
   const Tag = block ? "div" : "span";
-  if (shown === undefined) {
+  if (shown === undefined || large) {
     return (
-      <Tag className={display ? "md-math-display md-math-source" : "md-math-source"}>{tex}</Tag>
+      <Tag className={display ? "md-math-display md-math-source" : "md-math-source"}>
+        {tex}
+        {large && complete && (
+          <>
+            {" "}
+            <button type="button" className="md-math-render" onClick={() => setAsked(true)}>
+              {t.renderFormula}
+            </button>
+          </>
+        )}
+      </Tag>
     );
   }
   // KaTeX output with trust: false: its own escaped markup, no links or external resources.

@@ -2,6 +2,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { renderMarkdown } from "../../../app/ui/markdown/engine";
+import { LARGE_FORMULA_CHARS } from "../../../app/ui/markdown/MathView";
 import { parseMarkdown, type Token } from "../../../app/ui/markdown/parser";
 
 // Before KaTeX has loaded (always, in a server render) math shows as its source in a span or
@@ -63,5 +64,31 @@ describe("math delimiters as KaTeX users write them", () => {
     expect(html("cost $5 and $10")).toContain("$5 and $10");
     expect(html("a $$ b")).toContain("a $$ b");
     expect(html("open \\( only")).toContain("open ( only");
+  });
+});
+
+// KaTeX's cost is not linear in a formula's length (a run of letters is merged one splice at a
+// time): 40,000 letters froze the page for 6.7 s. Past the size limit a formula is not handed to
+// KaTeX until asked.
+describe("a formula too long to render at once", () => {
+  const button = '<button type="button" class="md-math-render">Render this long formula</button>';
+
+  it("shows as its source with a button that renders it, in blocks and in running text", () => {
+    const long = "x".repeat(40_000);
+    expect(html(`$$${long}$$`)).toBe(
+      `<div><div class="md-math-display md-math-source">${long} ${button}</div></div>`,
+    );
+    expect(html(`so $${long}$ holds`)).toContain(
+      `<span class="md-math-source">${long} ${button}</span>`,
+    );
+  });
+
+  it("up to the limit is rendered as before, and half-written TeX gets no button", () => {
+    const limit = "x".repeat(LARGE_FORMULA_CHARS);
+    expect(html(`$$${limit}$$`)).not.toContain("md-math-render");
+    const streaming = renderMarkdown(`$$${limit}x`, false);
+    expect(renderToStaticMarkup(createElement("div", null, ...streaming))).not.toContain(
+      "md-math-render",
+    );
   });
 });
