@@ -185,6 +185,67 @@ describe("Cancel of a download web-llm runs itself", () => {
     });
   });
 
+  it("counts what was kept for the UI's own words, not only in English", async () => {
+    const { engine, downloading } = downloadingEngine();
+    const load = engine.load(prebuilt, () => undefined);
+    await downloading;
+    engine.cancelLoad();
+    await expect(load).rejects.toMatchObject({ params: { kept: 0, total: 0 } });
+  });
+
+  /**
+   * web-llm's real reload() and unload() over a stand-in reloadInternal that, like the real
+   * one, waits on something no signal reaches (compiling the library, loading the tokenizer,
+   * compiling shaders) and reads `this.reloadController` anew for each later fetch.
+   */
+  function slowPhaseEngine() {
+    const engine = new WebLlmEngine(() => memoryArtifactStore());
+    const mlc = (engine as unknown as { mlc: MLCEngine }).mlc;
+    const internals = mlc as unknown as {
+      reloadController?: AbortController;
+      reloadInternal(id: string): Promise<void>;
+      loadedModelIdToPipeline: Map<string, unknown>;
+    };
+    let entered = () => undefined as void;
+    const inSlowPhase = new Promise<void>((resolve) => (entered = resolve));
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const weights: string[] = [];
+    internals.reloadInternal = async (modelId) => {
+      entered();
+      await released;
+      const signal = internals.reloadController?.signal;
+      if (signal?.aborted) throw new Error(`Failed to store params_shard_0.bin: ${signal.reason}`);
+      weights.push(signal ? "fetched with a live signal" : "fetched with no signal");
+      await installFakeModel(mlc, modelId, tokenizer, scripted([]));
+    };
+    return { engine, internals, inSlowPhase, release, weights };
+  }
+
+  it("takes effect at once during a phase web-llm cannot abort, and unloads the model once that phase ends", async () => {
+    const { engine, internals, inSlowPhase, release } = slowPhaseEngine();
+    const load = engine.load(prebuilt, () => undefined);
+    await inSlowPhase;
+    engine.cancelLoad();
+    // Rejected while the slow phase still runs (it is only released below).
+    await expect(load).rejects.toMatchObject({ code: "cancelled" });
+    release();
+    await engine.unload();
+    expect(internals.loadedModelIdToPipeline.size).toBe(0);
+  });
+
+  it("also stops the weights a reload fetches after the Cancel, not only the fetch in flight", async () => {
+    const { engine, inSlowPhase, release, weights } = slowPhaseEngine();
+    const load = engine.load(prebuilt, () => undefined);
+    await inSlowPhase;
+    engine.cancelLoad();
+    release();
+    await expect(load).rejects.toMatchObject({ code: "cancelled" });
+    await engine.unload();
+    // unload() would abort the controller and forget it: the weights then download unasked.
+    expect(weights).toEqual([]);
+  });
+
   it("reports a cancel with nothing finished as such, not as missing files", async () => {
     const { engine, downloading } = downloadingEngine();
     const load = engine.load(prebuilt, () => undefined);
