@@ -60,13 +60,13 @@ function scripted(steps: ((position: number) => Float32Array)[]): FakeModel {
   };
 }
 
-async function loadedEngine(model: FakeModel): Promise<WebLlmEngine> {
+async function loadedEngine(model: FakeModel, gpuDevice?: unknown): Promise<WebLlmEngine> {
   const engine = new WebLlmEngine();
   const mlc = (engine as unknown as { mlc: MLCEngine }).mlc;
   // What reload() does before the pipeline exists (fetching files, compiling the library)
   // needs a GPU; it ends as installFakeModel does, with the registered processor bound.
   mlc.reload = async (modelId: string) => {
-    await installFakeModel(mlc, modelId, tokenizer, model);
+    await installFakeModel(mlc, modelId, tokenizer, model, gpuDevice ? { gpuDevice } : {});
   };
   await engine.load(cutegpt, () => undefined);
   return engine;
@@ -126,6 +126,56 @@ describe("Stop on web-llm's real generation code", () => {
     expect(await reply(engine)).toEqual({ text: "", finishReason: "abort" });
     // The next reply is not affected.
     expect(await reply(engine)).toEqual({ text: "xy", finishReason: "stop" });
+  });
+});
+
+describe("A lost GPU device", () => {
+  /** A GPUDevice stand-in whose destroy() fails later GPU work and settles `lost`. */
+  function gpuDevice() {
+    let destroyed = false;
+    let settle = (_info: unknown) => undefined as void;
+    const lost = new Promise((resolve) => (settle = resolve));
+    return {
+      device: { lost, addEventListener: () => undefined },
+      destroy: () => {
+        destroyed = true;
+        settle({ reason: "destroyed", message: "" });
+      },
+      get destroyed() {
+        return destroyed;
+      },
+    };
+  }
+
+  it("turns the GPU call that failed into a device loss, read from web-llm's own device", async () => {
+    const gpu = gpuDevice();
+    const engine = await loadedEngine(
+      {
+        next: () => {
+          if (gpu.destroyed) throw new Error("Buffer was unmapped before mapping was resolved.");
+          return favour(V, id("<end>"));
+        },
+      },
+      gpu.device,
+    );
+    gpu.destroy();
+    await expect(reply(engine)).rejects.toMatchObject({
+      name: "DeviceLostError",
+      message: expect.stringContaining("Buffer was unmapped"),
+    });
+  });
+
+  it("leaves a plain failure plain while the device lives", async () => {
+    const gpu = gpuDevice();
+    const engine = await loadedEngine(
+      {
+        next: () => {
+          throw new Error("something else");
+        },
+      },
+      gpu.device,
+    );
+    await expect(reply(engine)).rejects.toMatchObject({ message: "something else" });
   });
 });
 
