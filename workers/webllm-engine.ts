@@ -60,6 +60,8 @@ export class WebLlmEngine implements Engine {
   private stopWaiting: (() => void) | undefined;
   /** The current reload, settled either way: unload() waits for it (see load). */
   private reloadSettled: Promise<void> = Promise.resolve();
+  /** The last unload(): after a cancel both this adapter and the host ask for one. */
+  private unloading: Promise<void> = Promise.resolve();
   /** The loaded model's GPUDevice.lost (see deviceLossOr). */
   private deviceLost: Promise<unknown> | undefined;
 
@@ -115,7 +117,7 @@ export class WebLlmEngine implements Engine {
       // shaders: tens of seconds on SwiftShader or a slow GPU), so the reload may run on. The
       // user's Cancel takes effect now; the model is unloaded as soon as the reload settles
       // (unload() waits for it, and the host waits for that before the next load).
-      void this.unload();
+      void this.unload().catch(() => undefined);
       throw await keptFilesError(this.files(), record);
     }
     this.deviceLost = this.loadedDevice()?.lost;
@@ -305,9 +307,11 @@ export class WebLlmEngine implements Engine {
   async unload(): Promise<void> {
     // Its device is destroyed on purpose now: no later failure is a device loss.
     this.deviceLost = undefined;
-    // A cancelled reload still running would otherwise install its model after this.
-    await this.reloadSettled;
-    await this.mlc.unload();
+    // A cancelled reload still running would otherwise install its model after this; and
+    // one unload at a time, since web-llm's disposes each pipeline it finds.
+    const previous = this.unloading.catch(() => undefined);
+    this.unloading = previous.then(() => this.reloadSettled).then(() => this.mlc.unload());
+    await this.unloading;
   }
 }
 

@@ -267,21 +267,33 @@ describe("Cancel of a download web-llm runs itself", () => {
       const signal = internals.reloadController?.signal;
       if (signal?.aborted) throw new Error(`Failed to store params_shard_0.bin: ${signal.reason}`);
       weights.push(signal ? "fetched with a live signal" : "fetched with no signal");
-      await installFakeModel(mlc, modelId, tokenizer, scripted([]));
+      const pipeline = (await installFakeModel(mlc, modelId, tokenizer, scripted([]))) as {
+        dispose?: () => void;
+      };
+      const dispose = pipeline.dispose?.bind(pipeline);
+      pipeline.dispose = () => {
+        disposed.push(modelId);
+        dispose?.();
+      };
     };
-    return { engine, internals, inSlowPhase, release, weights };
+    const disposed: string[] = [];
+    return { engine, internals, inSlowPhase, release, weights, disposed };
   }
 
   it("takes effect at once during a phase web-llm cannot abort, and unloads the model once that phase ends", async () => {
-    const { engine, internals, inSlowPhase, release } = slowPhaseEngine();
+    const { engine, internals, inSlowPhase, release, disposed } = slowPhaseEngine();
     const load = engine.load(prebuilt, () => undefined);
     await inSlowPhase;
+    // Past its fetches (a compile, say), the reload has nothing left to abort.
+    internals.reloadController = undefined;
     engine.cancelLoad();
     // Rejected while the slow phase still runs (it is only released below).
     await expect(load).rejects.toMatchObject({ code: "cancelled" });
     release();
+    // The adapter's own unload after the cancel and the host's: the model is disposed once.
     await engine.unload();
     expect(internals.loadedModelIdToPipeline.size).toBe(0);
+    expect(disposed).toEqual([prebuilt.id]);
   });
 
   it("also stops the weights a reload fetches after the Cancel, not only the fetch in flight", async () => {
