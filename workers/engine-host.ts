@@ -35,6 +35,10 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
   let download: AbortController | undefined;
   // The load in progress; Cancel reaches the engine's own downloads through it.
   let loading: { cancelled: boolean; engine?: Engine } | undefined;
+  // The engine of a load that failed or was cancelled, letting go of the GPU: a cancelled
+  // web-llm reload past its downloads runs on until it can be unloaded, and two models on
+  // one GPU at once may not fit. The next load waits for it.
+  let retiring: Promise<void> = Promise.resolve();
   let queue = Promise.resolve();
 
   const post = (reply: WorkerReply) => port.postMessage(reply);
@@ -74,10 +78,16 @@ export function startEngineHost(port: HostPort, createEngine: EngineFactory, gpu
       engine = undefined;
       loadedId = undefined;
     }
+    await retiring;
     const next = await createEngine(spec);
     current.engine = next;
     if (current.cancelled) throw new EngineError("cancelled", "The model load was cancelled.");
-    await next.load(spec, (progress) => post({ type: "progress", requestId, progress }));
+    try {
+      await next.load(spec, (progress) => post({ type: "progress", requestId, progress }));
+    } catch (error) {
+      retiring = next.unload().catch(() => undefined);
+      throw error;
+    }
     engine = next;
     loadedId = spec.id;
     post({ type: "loaded", requestId, modelId: spec.id });
@@ -198,6 +208,12 @@ const STOPPED_BEFORE_START: ChatUsage = {
 };
 
 function toErrorInfo(error: unknown): EngineErrorInfo {
-  if (error instanceof EngineError) return { code: error.code, message: error.message };
+  if (error instanceof EngineError) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.params !== undefined && { params: error.params }),
+    };
+  }
   return classifyWebLlmError(error);
 }

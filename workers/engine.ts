@@ -39,6 +39,8 @@ export class EngineError extends Error {
   constructor(
     readonly code: EngineErrorCode,
     message: string,
+    /** For the sentence the UI words in its language (see app/i18n/error-text.ts). */
+    readonly params?: Record<string, string | number>,
   ) {
     super(message);
     this.name = "EngineError";

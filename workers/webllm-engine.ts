@@ -56,6 +56,12 @@ export class WebLlmEngine implements Engine {
   private stopRequested = false;
   /** Cancel was pressed during the current load(). */
   private loadCancelled = false;
+  /** Ends the current load()'s wait for web-llm's reload when Cancel is pressed. */
+  private stopWaiting: (() => void) | undefined;
+  /** The current reload, settled either way: unload() waits for it (see load). */
+  private reloadSettled: Promise<void> = Promise.resolve();
+  /** The last unload(): after a cancel both this adapter and the host ask for one. */
+  private unloading: Promise<void> = Promise.resolve();
   /** The loaded model's GPUDevice.lost (see deviceLossOr). */
   private deviceLost: Promise<unknown> | undefined;
 
@@ -83,38 +89,54 @@ export class WebLlmEngine implements Engine {
       fraction: 0,
       text: "Fetching model configuration and library",
     });
+    const reload = this.mlc.reload(spec.id, {
+      ...(spec.contextWindow && {
+        context_window_size: spec.contextWindow,
+        sliding_window_size: -1,
+      }),
+      // CuteGPT's chat-API turns arrive rendered (app/prompt/training-layout.ts): the
+      // template must add nothing, whatever the model's own config says.
+      ...(spec.hfDecoding && { conv_config: { ...TRAINING_LAYOUT_CONV_CONFIG } }),
+    });
+    this.reloadSettled = reload.then(
+      () => undefined,
+      () => undefined,
+    );
+    const cancelled = new Promise<void>((resolve) => (this.stopWaiting = resolve));
     try {
-      await this.mlc.reload(spec.id, {
-        ...(spec.contextWindow && {
-          context_window_size: spec.contextWindow,
-          sliding_window_size: -1,
-        }),
-        // CuteGPT's chat-API turns arrive rendered (app/prompt/training-layout.ts): the
-        // template must add nothing, whatever the model's own config says.
-        ...(spec.hfDecoding && { conv_config: { ...TRAINING_LAYOUT_CONV_CONFIG } }),
-      });
+      await Promise.race([reload, cancelled]);
     } catch (error) {
       // A cancelled download fails inside web-llm's IndexedDB cache ("Failed to store … with
-      // error: Engine.unload() is called."), which is no fault of the files.
+      // error: AbortError …"), which is no fault of the files.
       if (!this.loadCancelled) throw error;
+    } finally {
+      this.stopWaiting = undefined;
     }
     if (this.loadCancelled) {
-      // A Cancel that came during a phase web-llm does not abort (compiling, uploading to the
-      // GPU) lets the reload finish: the model must not stay loaded behind the user's back.
-      await this.mlc.unload();
-      throw new EngineError("cancelled", await keptFilesMessage(this.files(), record));
+      // web-llm cannot abort what follows its downloads (uploading to the GPU, compiling
+      // shaders: tens of seconds on SwiftShader or a slow GPU), so the reload may run on. The
+      // user's Cancel takes effect now; the model is unloaded as soon as the reload settles
+      // (unload() waits for it, and the host waits for that before the next load).
+      void this.unload().catch(() => undefined);
+      throw await keptFilesError(this.files(), record);
     }
     this.deviceLost = this.loadedDevice()?.lost;
   }
 
   /**
-   * web-llm aborts a reload when unload() is called (its downloads of prebuilt models are not
-   * the app's downloader's, so the host's abort signal never reaches them). Finished files stay
-   * in its cache; the half-fetched one is lost.
+   * Stops web-llm's own downloads (those of prebuilt models are not the app's downloader's, so
+   * the host's abort signal never reaches them) by aborting its reload's AbortController.
+   * Finished files stay in its cache; the half-fetched one is lost. Not through unload(),
+   * which aborts the controller and forgets it: the fetches the reload starts after that (the
+   * weights, when Cancel comes while the library compiles or the tokenizer loads) would then
+   * have no signal and download in full behind the user's back.
    */
   cancelLoad(): void {
     this.loadCancelled = true;
-    void this.mlc.unload();
+    const controller = reloadControllerOf(this.mlc);
+    if (controller) controller.abort();
+    else void this.mlc.unload();
+    this.stopWaiting?.();
   }
 
   async chat(
@@ -285,28 +307,47 @@ export class WebLlmEngine implements Engine {
   async unload(): Promise<void> {
     // Its device is destroyed on purpose now: no later failure is a device loss.
     this.deviceLost = undefined;
-    await this.mlc.unload();
+    // A cancelled reload still running would otherwise install its model after this; and
+    // one unload at a time, since web-llm's disposes each pipeline it finds.
+    const previous = this.unloading.catch(() => undefined);
+    this.unloading = previous.then(() => this.reloadSettled).then(() => this.mlc.unload());
+    await this.unloading;
   }
 }
 
-/** What a cancel kept, counted in web-llm's own cache. */
-async function keptFilesMessage(store: ArtifactStore, record: ModelRecord): Promise<string> {
+/**
+ * web-llm's AbortController of the reload in progress (internal, pinned by
+ * test/unit/webllm-contract.test.ts): every fetch of the reload passes its signal.
+ */
+function reloadControllerOf(mlc: MLCEngine): AbortController | undefined {
+  return (mlc as unknown as { reloadController?: AbortController }).reloadController;
+}
+
+/**
+ * What a cancel kept, counted in web-llm's own cache: in words (English, for the details) and
+ * as params (`kept`, `total` weight files, `gb`), so the UI says it in its own language.
+ */
+async function keptFilesError(store: ArtifactStore, record: ModelRecord): Promise<EngineError> {
   const resume = "Loading the model again downloads only what is missing.";
   try {
     const folder = modelFolderUrl(record.model);
     const [cached] = await listCachedModels(store, [
       { id: record.model_id, modelUrl: record.model },
     ]).then((models) => models.filter((m) => m.folderUrl === folder));
-    if (!cached || cached.shardsCached === 0) {
-      return "Download cancelled. No weight file had finished downloading, so none was kept.";
-    }
-    const gb = (cached.bytes / 1e9).toLocaleString("en-US", { maximumFractionDigits: 2 });
-    return (
-      `Download cancelled. ${cached.shardsCached} of ${cached.shardsTotal} weight files ` +
-      `(${gb} GB) are kept in this browser. ${resume}`
-    );
+    const kept = cached?.shardsCached ?? 0;
+    const total = cached?.shardsTotal ?? 0;
+    const gb = ((cached?.bytes ?? 0) / 1e9).toLocaleString("en-US", { maximumFractionDigits: 2 });
+    const message =
+      kept === 0
+        ? "Download cancelled. No weight file had finished downloading, so none was kept."
+        : `Download cancelled. ${kept} of ${total} weight files (${gb} GB) are kept in this ` +
+          `browser. ${resume}`;
+    return new EngineError("cancelled", message, { kept, total, gb });
   } catch {
-    return `Download cancelled. Files that finished downloading are kept. ${resume}`;
+    return new EngineError(
+      "cancelled",
+      `Download cancelled. Files that finished downloading are kept. ${resume}`,
+    );
   }
 }
 

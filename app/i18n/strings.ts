@@ -270,6 +270,10 @@ export const en = {
   errIntegrity:
     "A downloaded model file is damaged (its checksum does not match). Load again to download it anew.",
   errCancelled: "Download cancelled. Downloaded files are kept; loading again resumes it.",
+  errCancelledKept:
+    "Download cancelled. {{kept}} of {{total}} weight files ({{gb}} GB) are kept in this browser; loading again downloads only what is missing.",
+  errCancelledNoneKept:
+    "Download cancelled. No weight file had finished downloading, so none was kept; the model's small files are kept.",
   errUnknown: "Something went wrong in the engine. Try again; the details below may help.",
   errCatalog:
     "The model list could not be read. Reload the page; if it stays, the site is missing its catalog.",
@@ -542,6 +546,10 @@ export const zh: Record<StringKey, string> = {
     "浏览器存储空间不足：模型还需要 {{needed}} MB，而本站点最多只能再使用 {{free}} MB。请释放磁盘空间或在“存储”中删除已缓存的模型后再试。",
   errIntegrity: "下载的模型文件已损坏（校验和不匹配）。请重新加载以重新下载。",
   errCancelled: "下载已停止。已下载的文件会保留，再次加载会继续下载。",
+  errCancelledKept:
+    "下载已停止。{{total}} 个权重文件中的 {{kept}} 个（{{gb}} GB）已保留在此浏览器中；再次加载只会下载缺少的部分。",
+  errCancelledNoneKept:
+    "下载已停止。还没有权重文件下载完成，因此没有保留权重文件；模型的小文件已保留。",
   errUnknown: "引擎出现了问题。请重试；下面的详情可能有帮助。",
   errCatalog: "无法读取模型列表。请重新加载页面；如果仍然如此，说明站点缺少模型目录。",
   errSave: "对话未能保存。它们仍在此标签页中打开；释放一些磁盘空间后会再次保存。",

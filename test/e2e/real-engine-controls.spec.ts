@@ -370,3 +370,45 @@ test("switching to the test engine unloads the real model; switching back loads 
   await waitForSaved(page);
   expect((await storedReplyTo(page, english.question))?.content).toBe(english.hf.streamed_text);
 });
+
+// The UI has no Unload button: deleting the loaded model's files is the one unload besides
+// switching models (app/features/model-files/slice.ts).
+test("deleting the loaded model's files unloads it: its GPU device is destroyed, the status says not loaded, and the next message downloads and loads it again and answers as before", async () => {
+  const worker = await llmWorker();
+  await worker.evaluate(() => {
+    const scope = globalThis as unknown as { devicesDestroyed: number };
+    scope.devicesDestroyed = 0;
+    const destroy = GPUDevice.prototype.destroy;
+    GPUDevice.prototype.destroy = function () {
+      scope.devicesDestroyed += 1;
+      destroy.call(this);
+    };
+  });
+  const shard = "tiny-llama/resolve/main/params_shard_0.bin";
+  const fetched = server.count(shard);
+
+  await openModelSettings(page);
+  await page.getByText("Storage and model files").click();
+  const row = page.locator(`[data-testid="cached-model"][data-model-id="${MODEL_ID}"]`);
+  await row.getByRole("button", { name: /^Delete / }).click();
+  await row.getByRole("button", { name: /^Delete \d/ }).click();
+  await expect(page.getByTestId("storage-message")).toHaveText(/space is free/);
+  await expect(row).toHaveCount(0);
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("model-status")).toHaveAttribute("data-state", "idle");
+  expect(
+    await worker.evaluate(
+      () => (globalThis as unknown as { devicesDestroyed: number }).devicesDestroyed,
+    ),
+  ).toBe(1);
+
+  await newChat();
+  await chatSettings(page);
+  await sendMessage(page, english.question);
+  await waitForRealReplyEnd(page);
+  await waitForSaved(page);
+  expect((await storedReplyTo(page, english.question))?.content).toBe(english.hf.streamed_text);
+  await expect(page.getByTestId("model-status")).toHaveAttribute("data-state", "ready");
+  // The files were gone, so they were fetched again.
+  expect(server.count(shard)).toBe(fetched + 1);
+});

@@ -297,3 +297,78 @@ describe("error classification", () => {
     expect(classifyWebLlmError("").message.length).toBeGreaterThan(10);
   });
 });
+
+/**
+ * The web-llm internals WebLlmEngine reaches into besides the pipeline map: the GPUDevice of
+ * the loaded model (its `lost` tells a device loss from a plain failure, see deviceLossOr)
+ * and the reload's AbortController (Cancel aborts it, see cancelLoad). Observed on web-llm's
+ * own code where it runs without a GPU, read from the source of reloadInternal where not.
+ */
+describe("web-llm internals the worker reads, observed", () => {
+  const tokenizer = new VocabTokenizer(["<s>", "</s>", "<end>", "a"]);
+  const model = { next: () => favour(tokenizer.vocab.length, tokenizer.id("<end>")) };
+  type Internals = {
+    loadedModelIdToPipeline: Map<
+      string,
+      { tvm?: { lib?: { webGPUContext?: { device?: unknown } } } }
+    >;
+    reloadController?: AbortController;
+    reloadInternal(id: string): Promise<void>;
+  };
+
+  it("keeps the loaded model's GPUDevice at pipeline.tvm.lib.webGPUContext.device", async () => {
+    const { webllm } = await webLlmInternals();
+    const engine = new webllm.MLCEngine();
+    // What tvmjs's initWebGPU touches on a device: its error events and its `lost`.
+    const device = { lost: new Promise(() => undefined), addEventListener: () => undefined };
+    await installFakeModel(engine, "m", tokenizer, model, { gpuDevice: device });
+    const pipeline = (engine as unknown as Internals).loadedModelIdToPipeline.get("m");
+    expect(pipeline?.tvm?.lib?.webGPUContext?.device).toBe(device);
+  });
+
+  it("gives the pipeline the tvm instance that was handed the device reload asked for", async () => {
+    const { webllm } = await webLlmInternals();
+    const reloadInternal = String(webllm.MLCEngine.prototype["reloadInternal" as never]);
+    const gpu = /const (\w+) = yield [\w$]+\.detectGPUDevice\(\)/.exec(reloadInternal)?.[1];
+    expect(gpu).toBeDefined();
+    expect(reloadInternal).toContain(`tvm.initWebGPU(${gpu}.device)`);
+    expect(reloadInternal).toMatch(/new LLMChatPipeline\(tvm,/);
+  });
+
+  it("keeps one AbortController per reload; unload() aborts it and forgets it", async () => {
+    const { webllm } = await webLlmInternals();
+    const engine = new webllm.MLCEngine();
+    const internals = engine as unknown as Internals;
+    let entered = () => undefined as void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    let seen: AbortController | undefined;
+    internals.reloadInternal = async () => {
+      seen = internals.reloadController;
+      entered();
+      await new Promise((_, reject) =>
+        seen?.signal.addEventListener("abort", () => reject(new Error("aborted"))),
+      );
+    };
+    const reload = engine.reload("m").catch(() => undefined);
+    await inside;
+    expect(seen).toBeInstanceOf(AbortController);
+    expect(seen?.signal.aborted).toBe(false);
+    await engine.unload();
+    // Why cancelLoad aborts the controller itself: after unload() the reload's later fetches
+    // would read no controller, hence no signal.
+    expect(seen?.signal.aborted).toBe(true);
+    expect(internals.reloadController).toBeUndefined();
+    await reload;
+  });
+
+  it("reads the reload's controller anew for every fetch, so one aborted early also stops later ones", async () => {
+    const { webllm } = await webLlmInternals();
+    const reloadInternal = String(webllm.MLCEngine.prototype["reloadInternal" as never]);
+    const fetches = reloadInternal.match(/\(\w+ = this\.reloadController\) === null \|\|/g) ?? [];
+    // The config, the library and the weights (tensor-cache.json and every shard).
+    expect(fetches.length).toBeGreaterThanOrEqual(3);
+    expect(reloadInternal).toMatch(
+      /tvm\.fetchTensorCache\([^;]*signal: \(\w+ = this\.reloadController\)/,
+    );
+  });
+});

@@ -193,6 +193,22 @@ function fakeTvm(model: FakeModel) {
 }
 
 /**
+ * Runs tvmjs's own `Instance.initWebGPU` on the fake TVM, which gets only what that method
+ * touches besides the device (no FFI: nothing registered is ever called).
+ */
+async function initWebGpu(tvm: object, device: unknown): Promise<void> {
+  const { __tvmjs } = await importWebLlmCopy();
+  Object.assign(tvm, {
+    lib: {},
+    memory: {},
+    registerFunc: () => undefined,
+    registerAsyncServerFunc: () => undefined,
+    asyncifyHandler: { enabled: () => false },
+  });
+  (__tvmjs.Instance.prototype.initWebGPU as (device: unknown) => void).call(tvm, device);
+}
+
+/**
  * Puts a CuteGPT-shaped model (its chat config from model-build's template, unless another
  * template is given) into an engine,
  * as the end of web-llm's reloadInternal does: the logit processor registered for the id is
@@ -203,8 +219,12 @@ export async function installFakeModel(
   modelId: string,
   tokenizer: VocabTokenizer,
   model: FakeModel,
-  /** Another model's chat template (as in its mlc-chat-config.json) and context window. */
-  options: { convTemplate?: unknown; contextWindow?: number } = {},
+  /**
+   * Another model's chat template (as in its mlc-chat-config.json) and context window; a
+   * GPUDevice stand-in handed to the fake TVM through tvmjs's real `initWebGPU`, as
+   * reloadInternal does with the device it asked for.
+   */
+  options: { convTemplate?: unknown; contextWindow?: number; gpuDevice?: unknown } = {},
 ): Promise<Pipeline> {
   const { LLMChatPipeline, CustomLock, webllm } = await webLlmInternals();
   const internals = engine as unknown as {
@@ -228,8 +248,10 @@ export async function installFakeModel(
     presence_penalty: 0,
     tokenizer_info: { token_postproc_method: "byte_fallback", prepend_space_in_encode: false },
   };
+  const tvm = fakeTvm(model);
+  if (options.gpuDevice) await initWebGpu(tvm, options.gpuDevice);
   const pipeline = new LLMChatPipeline(
-    fakeTvm(model),
+    tvm,
     tokenizer,
     config,
     internals.logitProcessorRegistry?.get(modelId),

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 
 /**
  * The one copy of web-llm's pinned bundle that tests and benchmarks import to reach classes
- * the package does not export (its LLMChatPipeline, Conversation, lock and tokenizer
- * bindings). What runs is web-llm's own code; the copy differs from lib/index.js only in
+ * the package does not export (its LLMChatPipeline, Conversation, lock, tokenizer
+ * bindings and tvmjs runtime). What runs is web-llm's own code; the copy differs from lib/index.js only in
  * two ways, both needed by Node and neither on a path the tests look at:
  * - an export line at the end for the internals below;
  * - the tokenizer's emscripten loader asks for a require() and a script path, which a
@@ -21,6 +21,8 @@ export interface BundleInternals {
   __CustomLock: new () => unknown;
   __Conversation: new (config: unknown, isTextCompletion?: boolean) => unknown;
   __tokenizers: { Tokenizer: unknown };
+  /** The bundled tvmjs runtime (web-llm's libExports$2): its Instance and WebGPUContext. */
+  __tvmjs: { Instance: { prototype: Record<string, unknown> } };
 }
 
 const BUNDLE = new URL("../../node_modules/@mlc-ai/web-llm/lib/index.js", import.meta.url);
@@ -30,10 +32,11 @@ const DECLARATIONS = [
   "\nclass CustomLock {",
   "\nclass Conversation {",
   "libExports",
+  "\nvar libExports$2 = ",
 ];
 const EXPORTS =
   "export { LLMChatPipeline as __LLMChatPipeline, CustomLock as __CustomLock, " +
-  "Conversation as __Conversation, libExports as __tokenizers };";
+  "Conversation as __Conversation, libExports as __tokenizers, libExports$2 as __tvmjs };";
 const PREAMBLE =
   'import { createRequire as __cr } from "node:module";\n' +
   "const createRequire = () => __cr(import.meta.url);\n";

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useApp } from "../../store/use-app";
 import { PRIMARY_BUTTON } from "../../ui/button-styles";
 import { type Strings } from "../../i18n/strings";
-import { useStrings, useTranslate } from "../../i18n/i18n";
+import { useStrings, useTranslate, type Translate } from "../../i18n/i18n";
 import { errorSentence } from "../../i18n/error-text";
 import { ErrorNotice } from "../../ui/ErrorNotice";
 import type { LoadProgress } from "../../protocol/worker-protocol";
@@ -201,13 +201,15 @@ export function FoldedLoadNotice() {
 /** Something about the last load worth knowing (a re-downloaded file, a cancel), in words. */
 export function LoadNotice({ notice, code }: { notice: string; code: LoadNoticeCode | undefined }) {
   const t = useStrings();
+  const tr = useTranslate();
+  const params = useApp((s) => s.loadNoticeParams);
   return (
     <div
       role="status"
       data-testid="load-notice"
       className="text-sm text-amber-700 dark:text-amber-400"
     >
-      <p>{code === "cancelled" ? t.errCancelled : t.noticeRefetched}</p>
+      <p>{code === "cancelled" ? cancelledSentence(tr, params) : t.noticeRefetched}</p>
       {code !== "cancelled" && (
         <details className="text-xs">
           <summary className="cursor-pointer">{t.errorDetails}</summary>
@@ -216,6 +218,15 @@ export function LoadNotice({ notice, code }: { notice: string; code: LoadNoticeC
       )}
     </div>
   );
+}
+
+/** What a cancel kept, as the worker counted it in web-llm's cache (else the general words). */
+function cancelledSentence(
+  tr: Translate,
+  params: Record<string, string | number> | undefined,
+): string {
+  if (params?.kept === undefined || params.total === undefined) return tr("errCancelled");
+  return params.kept === 0 ? tr("errCancelledNoneKept") : tr("errCancelledKept", params);
 }
 
 function LoadProgressView({ progress, t }: { progress: LoadProgress | undefined; t: Strings }) {

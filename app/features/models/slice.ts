@@ -42,6 +42,8 @@ export interface ModelsSlice {
   loadNotice: string | undefined;
   /** What kind of notice it is, so it is worded in the UI's language (the text is the worker's). */
   loadNoticeCode: LoadNoticeCode | undefined;
+  /** What a cancel kept (`kept`, `total` weight files, `gb`), when the worker counted it. */
+  loadNoticeParams: Record<string, string | number> | undefined;
   /** Stops the model download in progress; finished files are kept. */
   cancelLoad(): Promise<void>;
   selectedModelId: string | undefined;
@@ -73,6 +75,7 @@ export function createModelsSlice(
     freeStorage: undefined,
     loadNotice: undefined,
     loadNoticeCode: undefined,
+    loadNoticeParams: undefined,
     selectedModelId: undefined,
     loadedModelId: undefined,
     loadState: "idle",
@@ -168,6 +171,7 @@ export function createModelsSlice(
         loadError: undefined,
         loadNotice: undefined,
         loadNoticeCode: undefined,
+        loadNoticeParams: undefined,
       });
       try {
         const tooBig = await get().prepareDownload(entry);
@@ -196,6 +200,7 @@ export function createModelsSlice(
             loadedModelId: undefined,
             loadNotice: info.message,
             loadNoticeCode: "cancelled",
+            loadNoticeParams: info.params,
           });
           return finish(false);
         }

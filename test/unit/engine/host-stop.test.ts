@@ -65,4 +65,40 @@ describe("the engine host's Cancel", () => {
     expect(cancelLoad).toHaveBeenCalledOnce();
     client.dispose();
   });
+
+  it("passes on what was kept, and starts the next load only once the cancelled one let go", async () => {
+    // web-llm cannot abort its shader compile: the cancelled engine is unloaded once that
+    // ends, and a second model on the GPU meanwhile might not fit.
+    const letGo = gate<void>();
+    let cancel = () => undefined as void;
+    const loads: string[] = [];
+    const engine = scriptedEngine({
+      load: async () => {
+        loads.push(loads.length === 0 ? "cancelled one" : "next one");
+        if (loads.length > 1) return;
+        await new Promise<void>((_, reject) => {
+          cancel = () =>
+            reject(new EngineError("cancelled", "1 of 2 kept.", { kept: 1, total: 2, gb: 1 }));
+        });
+      },
+      cancelLoad: () => cancel(),
+      unload: () => letGo.promise,
+    });
+    const client = new EngineClient(() => new InProcessWorker(engine) as unknown as Worker);
+    const first = client.load(spec, () => undefined);
+    await vi.waitFor(() => expect(loads).toEqual(["cancelled one"]));
+    await client.cancelLoad();
+    await expect(first).rejects.toMatchObject({
+      code: "cancelled",
+      params: { kept: 1, total: 2, gb: 1 },
+    });
+    const next = client.load(spec, () => undefined);
+    // Time for the host to have started the next load, were it not waiting.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(loads).toEqual(["cancelled one"]);
+    letGo.open();
+    await next;
+    expect(loads).toEqual(["cancelled one", "next one"]);
+    client.dispose();
+  });
 });

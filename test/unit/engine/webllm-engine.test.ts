@@ -60,13 +60,13 @@ function scripted(steps: ((position: number) => Float32Array)[]): FakeModel {
   };
 }
 
-async function loadedEngine(model: FakeModel): Promise<WebLlmEngine> {
+async function loadedEngine(model: FakeModel, gpuDevice?: unknown): Promise<WebLlmEngine> {
   const engine = new WebLlmEngine();
   const mlc = (engine as unknown as { mlc: MLCEngine }).mlc;
   // What reload() does before the pipeline exists (fetching files, compiling the library)
   // needs a GPU; it ends as installFakeModel does, with the registered processor bound.
   mlc.reload = async (modelId: string) => {
-    await installFakeModel(mlc, modelId, tokenizer, model);
+    await installFakeModel(mlc, modelId, tokenizer, model, gpuDevice ? { gpuDevice } : {});
   };
   await engine.load(cutegpt, () => undefined);
   return engine;
@@ -129,6 +129,56 @@ describe("Stop on web-llm's real generation code", () => {
   });
 });
 
+describe("A lost GPU device", () => {
+  /** A GPUDevice stand-in whose destroy() fails later GPU work and settles `lost`. */
+  function gpuDevice() {
+    let destroyed = false;
+    let settle = (_info: unknown) => undefined as void;
+    const lost = new Promise((resolve) => (settle = resolve));
+    return {
+      device: { lost, addEventListener: () => undefined },
+      destroy: () => {
+        destroyed = true;
+        settle({ reason: "destroyed", message: "" });
+      },
+      get destroyed() {
+        return destroyed;
+      },
+    };
+  }
+
+  it("turns the GPU call that failed into a device loss, read from web-llm's own device", async () => {
+    const gpu = gpuDevice();
+    const engine = await loadedEngine(
+      {
+        next: () => {
+          if (gpu.destroyed) throw new Error("Buffer was unmapped before mapping was resolved.");
+          return favour(V, id("<end>"));
+        },
+      },
+      gpu.device,
+    );
+    gpu.destroy();
+    await expect(reply(engine)).rejects.toMatchObject({
+      name: "DeviceLostError",
+      message: expect.stringContaining("Buffer was unmapped"),
+    });
+  });
+
+  it("leaves a plain failure plain while the device lives", async () => {
+    const gpu = gpuDevice();
+    const engine = await loadedEngine(
+      {
+        next: () => {
+          throw new Error("something else");
+        },
+      },
+      gpu.device,
+    );
+    await expect(reply(engine)).rejects.toMatchObject({ message: "something else" });
+  });
+});
+
 describe("Cancel of a download web-llm runs itself", () => {
   const prebuilt: ModelSpec = {
     id: "Qwen2.5-0.5B-Instruct-q4f16_1-MLC",
@@ -183,6 +233,79 @@ describe("Cancel of a download web-llm runs itself", () => {
       code: "cancelled",
       message: expect.stringContaining("2 of 3 weight files"),
     });
+  });
+
+  it("counts what was kept for the UI's own words, not only in English", async () => {
+    const { engine, downloading } = downloadingEngine();
+    const load = engine.load(prebuilt, () => undefined);
+    await downloading;
+    engine.cancelLoad();
+    await expect(load).rejects.toMatchObject({ params: { kept: 0, total: 0 } });
+  });
+
+  /**
+   * web-llm's real reload() and unload() over a stand-in reloadInternal that, like the real
+   * one, waits on something no signal reaches (compiling the library, loading the tokenizer,
+   * compiling shaders) and reads `this.reloadController` anew for each later fetch.
+   */
+  function slowPhaseEngine() {
+    const engine = new WebLlmEngine(() => memoryArtifactStore());
+    const mlc = (engine as unknown as { mlc: MLCEngine }).mlc;
+    const internals = mlc as unknown as {
+      reloadController?: AbortController | undefined;
+      reloadInternal(id: string): Promise<void>;
+      loadedModelIdToPipeline: Map<string, unknown>;
+    };
+    let entered = () => undefined as void;
+    const inSlowPhase = new Promise<void>((resolve) => (entered = resolve));
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const weights: string[] = [];
+    internals.reloadInternal = async (modelId) => {
+      entered();
+      await released;
+      const signal = internals.reloadController?.signal;
+      if (signal?.aborted) throw new Error(`Failed to store params_shard_0.bin: ${signal.reason}`);
+      weights.push(signal ? "fetched with a live signal" : "fetched with no signal");
+      const pipeline = (await installFakeModel(mlc, modelId, tokenizer, scripted([]))) as {
+        dispose?: () => void;
+      };
+      const dispose = pipeline.dispose?.bind(pipeline);
+      pipeline.dispose = () => {
+        disposed.push(modelId);
+        dispose?.();
+      };
+    };
+    const disposed: string[] = [];
+    return { engine, internals, inSlowPhase, release, weights, disposed };
+  }
+
+  it("takes effect at once during a phase web-llm cannot abort, and unloads the model once that phase ends", async () => {
+    const { engine, internals, inSlowPhase, release, disposed } = slowPhaseEngine();
+    const load = engine.load(prebuilt, () => undefined);
+    await inSlowPhase;
+    // Past its fetches (a compile, say), the reload has nothing left to abort.
+    internals.reloadController = undefined;
+    engine.cancelLoad();
+    // Rejected while the slow phase still runs (it is only released below).
+    await expect(load).rejects.toMatchObject({ code: "cancelled" });
+    release();
+    // The adapter's own unload after the cancel and the host's: the model is disposed once.
+    await engine.unload();
+    expect(internals.loadedModelIdToPipeline.size).toBe(0);
+    expect(disposed).toEqual([prebuilt.id]);
+  });
+
+  it("also stops the weights a reload fetches after the Cancel, not only the fetch in flight", async () => {
+    const { engine, inSlowPhase, release, weights } = slowPhaseEngine();
+    const load = engine.load(prebuilt, () => undefined);
+    await inSlowPhase;
+    engine.cancelLoad();
+    release();
+    await expect(load).rejects.toMatchObject({ code: "cancelled" });
+    await engine.unload();
+    // unload() would abort the controller and forget it: the weights then download unasked.
+    expect(weights).toEqual([]);
   });
 
   it("reports a cancel with nothing finished as such, not as missing files", async () => {
