@@ -1,4 +1,5 @@
 import { createStore, useStore } from "zustand";
+import { removeMessages, renameMessages } from "../../storage/branches";
 import type { ChatMessage } from "../../storage/types";
 import { newId } from "../../ui/ids";
 
@@ -39,9 +40,40 @@ export function restoreRemoved(current: ChatMessage[], removed: RemovedMessage[]
   return result;
 }
 
-interface PendingUndo {
-  conversationId: string;
+/**
+ * A deletion as it happened: the messages removed (without their versions, which stay in the
+ * conversation: storage/branches.ts), and the line of messages before and right after it.
+ */
+export interface Removal {
   removed: RemovedMessage[];
+  before: ChatMessage[];
+  after: ChatMessage[];
+}
+
+/** What Delete on message `id` leaves, and what its Undo needs. */
+export function removeMessage(messages: ChatMessage[], id: string): Removal {
+  const ids = messagesToRemove(messages, id);
+  const removed = messages.flatMap((m, index) => {
+    if (!ids.has(m.id)) return [];
+    const { alternatives: _versions, ...message } = m;
+    return [{ message, index }];
+  });
+  return { removed, before: messages, after: removeMessages(messages, ids) };
+}
+
+/**
+ * Undo of a removal: while the conversation is still as the removal left it, exactly as it
+ * was before, versions and all (the removed messages under new ids, see restoreRemoved);
+ * after other changes, the removed messages put back where they stood.
+ */
+export function undoRemoval(current: ChatMessage[], removal: Removal): ChatMessage[] {
+  if (current !== removal.after) return restoreRemoved(current, removal.removed);
+  const renamed = new Map(removal.removed.map(({ message }) => [message.id, newId()]));
+  return renameMessages(removal.before, renamed);
+}
+
+interface PendingUndo extends Removal {
+  conversationId: string;
 }
 
 /** The last message deletion, while its Undo is offered (UI state; never saved). */
