@@ -335,7 +335,11 @@ function messageActions({ get, sync, commit, choose }: SliceContext): MessageAct
         ...existing,
         messages,
         updatedAt: now,
-        ...(versionsChosen && { branchesChangedAt: now }),
+        // Later than the choice this copy knows of, even within one millisecond: merges show
+        // the branch chosen last (storage/branches.ts).
+        ...(versionsChosen && {
+          branchesChangedAt: Math.max(now, (existing.branchesChangedAt ?? 0) + 1),
+        }),
         ...(dropped.length > 0 && {
           removedMessageIds: [...(existing.removedMessageIds ?? []), ...dropped],
         }),
