@@ -25,6 +25,33 @@ type Line = ChatMessage[];
  */
 export const MAX_VERSIONS = 20;
 
+/**
+ * How deep versions may nest (a version that holds versions of its own is one level deeper).
+ * Reads refuse deeper records before the schema's recursive check could overflow the stack on
+ * a damaged or hostile one; the app never writes one (branchAt and showVersion keep within).
+ * Real chats stay far below it: each level is a branch point passed on a path to a message.
+ */
+export const MAX_VERSION_DEPTH = 200;
+
+/**
+ * Whether the versions in `messages` (anything read: a record's `messages`, an imported
+ * file's) nest no deeper than MAX_VERSION_DEPTH. Walks without recursion.
+ */
+export function versionsWithinDepth(messages: unknown): boolean {
+  const stack: [unknown, number][] = [[messages, 0]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [line, depth] = next;
+    if (!Array.isArray(line)) continue;
+    if (depth > MAX_VERSION_DEPTH) return false;
+    for (const message of line as unknown[]) {
+      const alternatives = (message as { alternatives?: unknown } | null)?.alternatives;
+      if (!Array.isArray(alternatives)) continue;
+      for (const tail of alternatives as unknown[]) stack.push([tail, depth + 1]);
+    }
+  }
+  return true;
+}
+
 /** Every message id in the line, its versions included. */
 export function allMessageIds(line: readonly ChatMessage[], into = new Set<string>()): Set<string> {
   for (const m of line) {
@@ -88,7 +115,9 @@ export function versionOf(message: ChatMessage): { current: number; count: numbe
 export function branchAt(line: readonly ChatMessage[], index: number, tail: Line): Line {
   const { all } = versionsAt(line, index);
   const kept = all.slice(Math.max(0, all.length + 1 - MAX_VERSIONS));
-  return [...line.slice(0, index), ...withVersions(tail, kept)];
+  const branched = [...line.slice(0, index), ...withVersions(tail, kept)];
+  // Only a pathological chat gets here: the new version then replaces the old one.
+  return versionsWithinDepth(branched) ? branched : [...line.slice(0, index), ...tail];
 }
 
 /** Shows version `version` (from 1, oldest first) of the conversation from `index` on. */
@@ -96,13 +125,15 @@ export function showVersion(line: readonly ChatMessage[], index: number, version
   const { all, shown } = versionsAt(line, index);
   const chosen = all[version - 1];
   if (!chosen || chosen === shown) return [...line];
-  return [
+  const switched = [
     ...line.slice(0, index),
     ...withVersions(
       chosen,
       all.filter((v) => v !== chosen),
     ),
   ];
+  // The version left moves one level down; where that is too deep, the switch is refused.
+  return versionsWithinDepth(switched) ? switched : [...line];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createStore, useStore } from "zustand";
-import { removeMessages, renameMessages } from "../../storage/branches";
+import { allMessageIds, removeMessages, renameMessages } from "../../storage/branches";
 import type { ChatMessage } from "../../storage/types";
 import { newId } from "../../ui/ids";
 
@@ -50,9 +50,18 @@ export interface Removal {
   after: ChatMessage[];
 }
 
-/** What Delete on message `id` leaves, and what its Undo needs. */
+/**
+ * What Delete on message `id` leaves, and what its Undo needs. A question's answers go with
+ * every version Regenerate left of them (no answer stays without its question); a question's
+ * own versions (Edit) stay, as does a reply's when it is deleted alone: the next version shows.
+ */
 export function removeMessage(messages: ChatMessage[], id: string): Removal {
   const ids = messagesToRemove(messages, id);
+  if (messages.find((m) => m.id === id)?.role === "user") {
+    for (const m of messages) {
+      if (m.role === "assistant" && ids.has(m.id)) allMessageIds(m.alternatives?.flat() ?? [], ids);
+    }
+  }
   const removed = messages.flatMap((m, index) => {
     if (!ids.has(m.id)) return [];
     const { alternatives: _versions, ...message } = m;
@@ -68,7 +77,10 @@ export function removeMessage(messages: ChatMessage[], id: string): Removal {
  */
 export function undoRemoval(current: ChatMessage[], removal: Removal): ChatMessage[] {
   if (current !== removal.after) return restoreRemoved(current, removal.removed);
-  const renamed = new Map(removal.removed.map(({ message }) => [message.id, newId()]));
+  const kept = allMessageIds(removal.after);
+  const renamed = new Map(
+    [...allMessageIds(removal.before)].filter((id) => !kept.has(id)).map((id) => [id, newId()]),
+  );
   return renameMessages(removal.before, renamed);
 }
 

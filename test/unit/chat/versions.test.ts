@@ -83,4 +83,23 @@ describe("Regenerate and Edit keep the earlier version", () => {
     expect(versionOf(restored[0]!)).toEqual({ current: 2, count: 2 });
     expect(allMessageIds(restored).size).toBe(4);
   });
+
+  it("deleting a question takes every version of its answer along; Undo brings them back", async () => {
+    const { store } = app();
+    await store.getState().send("Question");
+    const id = store.getState().activeId!;
+    const reply = store.getState().conversations[id]!.messages[1]!;
+    await store.getState().regenerate(id, reply.id);
+    const before = store.getState().conversations[id]!.messages;
+    const removal = removeMessage(before, before[0]!.id);
+    expect(removal.after).toEqual([]);
+    store.getState().replaceMessages(id, removal.after);
+    const current = store.getState().conversations[id]!.messages;
+    store.getState().replaceMessages(id, undoRemoval(current, removal));
+    const restored = store.getState().conversations[id]!.messages;
+    expect(restored.map((m) => m.content)).toEqual(["Question", "Reply 2"]);
+    expect(restored[1]!.alternatives?.[0]?.[0]?.content).toBe("Reply 1");
+    // Every id is new: the old ones are tombstones now.
+    expect([...allMessageIds(restored)].some((m) => allMessageIds(before).has(m))).toBe(false);
+  });
 });

@@ -3,6 +3,7 @@ import { parseExport } from "../../../app/features/export/format";
 import {
   allMessageIds,
   branchAt,
+  MAX_VERSION_DEPTH,
   MAX_VERSIONS,
   removeMessages,
   showVersion,
@@ -100,5 +101,26 @@ describe("stored versions", () => {
     const file = { format: "cutegpt-web-conversations", version: 1, conversations: [versioned] };
     const parsed = parseExport(JSON.stringify(file));
     expect(parsed.ok && parsed.conversations[0]).toEqual(versioned);
+  });
+
+  it("too deep a nesting is refused before the check could overflow the stack", () => {
+    const nested = (depth: number) => {
+      let m = msg("u0", 0);
+      for (let i = 1; i <= depth; i++) m = { ...msg(`u${i}`, i), alternatives: [[m]] };
+      return conversation([m]);
+    };
+    expect(isConversation(nested(MAX_VERSION_DEPTH))).toBe(true);
+    expect(isConversation(nested(20_000))).toBe(false);
+    // Written out by hand: JSON.stringify itself would overflow on it.
+    const level = '{"id":"u","role":"user","content":"","createdAt":1,"status":"done"';
+    const messages = `${`${level},"alternatives":[[`.repeat(20_000)}${level}}${"]]}".repeat(20_000)}`;
+    const text = `{"format":"cutegpt-web-conversations","version":1,"conversations":[{"id":"c","title":"t","createdAt":1,"updatedAt":1,"messages":[${messages}]}]}`;
+    expect(parseExport(text)).toMatchObject({ ok: false, reason: "wrong-shape" });
+    // The app itself never writes one: past the limit a new version replaces the old one.
+    const deepest = [msg("a", 0), ...nested(MAX_VERSION_DEPTH).messages];
+    const replaced = branchAt(deepest, 0, [msg("ux", 99_999)]);
+    expect(ids(replaced)).toEqual(["ux"]);
+    expect(replaced[0]!.alternatives).toBeUndefined();
+    expect(branchAt(deepest, 1, [msg("ux", 99_999)])[1]!.alternatives).toHaveLength(2);
   });
 });
