@@ -21,7 +21,7 @@ const switcher = (page: Page, name: string) => page.getByRole("group", { name })
 
 test("Regenerate keeps the earlier reply as version 1; the prompt, a reload and the switch agree", async ({
   page,
-}) => {
+}, testInfo) => {
   await openApp(page);
   await loadModel(page, "test-engine-fast");
   await recordEngineInputs(page);
@@ -47,6 +47,7 @@ test("Regenerate keeps the earlier reply as version 1; the prompt, a reload and 
     const onPage = await new AxeBuilder({ page }).analyze();
     const serious = onPage.violations.filter((v) => ["serious", "critical"].includes(v.impact!));
     expect(serious.map((v) => v.id)).toEqual([]);
+    await reply.screenshot({ path: testInfo.outputPath(`version-switch-${colorScheme}.png`) });
   }
 
   await page.getByRole("button", { name: "Previous version" }).click();
