@@ -61,6 +61,21 @@ export function allMessageIds(line: readonly ChatMessage[], into = new Set<strin
   return into;
 }
 
+/**
+ * When the newest message of any version was written (undefined: no messages). Choosing
+ * another version does not change it, so the chat list keeps its order.
+ */
+export function lastMessageTime(line: readonly ChatMessage[]): number | undefined {
+  let latest = line.at(-1)?.createdAt;
+  for (const m of line) {
+    for (const tail of m.alternatives ?? []) {
+      const time = lastMessageTime(tail);
+      if (time !== undefined && (latest === undefined || time > latest)) latest = time;
+    }
+  }
+  return latest;
+}
+
 /** Whether any message of the line has other versions. */
 export function hasVersions(line: readonly ChatMessage[]): boolean {
   return line.some((m) => (m.alternatives?.length ?? 0) > 0);

@@ -73,9 +73,8 @@ export function mergeConversations(mine: Conversation, theirs: Conversation): Co
   const messages = versioned
     ? mergeVersioned(mine, theirs, removed)
     : mergeMessages(mine.messages, theirs.messages, removed);
-  if (messages === undefined) {
-    // Nothing in the messages changed.
-  } else if (!versioned || !sameLines(messages, mine.messages)) changed = true;
+  // undefined: mine's messages as they are (the merge without versions says so itself).
+  if (messages !== undefined && (!versioned || !sameLines(messages, mine.messages))) changed = true;
 
   const base = fieldsSource(mine, theirs);
   const branchesChangedAt = Math.max(mine.branchesChangedAt ?? 0, theirs.branchesChangedAt ?? 0);

@@ -10,6 +10,7 @@ import {
   versionOf,
 } from "../../../app/storage/branches";
 import { isConversation } from "../../../app/storage/conversation-shape";
+import { summarize } from "../../../app/storage/summaries";
 import type { ChatMessage, Conversation } from "../../../app/storage/types";
 
 const msg = (id: string, createdAt: number): ChatMessage => ({
@@ -36,6 +37,11 @@ describe("versions of a conversation", () => {
     // A switch moves messages, it never drops one.
     expect(allMessageIds(back)).toEqual(allMessageIds(regenerated));
     expect(ids(showVersion(back, 3, 2))).toEqual(ids(regenerated));
+    // Nor does it move the chat in the list.
+    const listed = (messages: ChatMessage[]) =>
+      summarize({ id: "c", title: "t", createdAt: 0, updatedAt: 9, messages }).lastActivity;
+    expect(listed(back)).toBe(5);
+    expect(listed(regenerated)).toBe(5);
   });
 
   it("keeps an edited question's whole earlier tail as one version", () => {
