@@ -192,7 +192,7 @@ export function renameMessages(
 }
 
 /** Which copy of one message to keep (cross-tab.ts's newerMessage, mine first). */
-type Pick = (mine: ChatMessage, theirs: ChatMessage) => ChatMessage;
+type PickCopy = (mine: ChatMessage, theirs: ChatMessage) => ChatMessage;
 
 /** A line as the merge sees it: plain messages, then (maybe) the versions of the rest. */
 interface Split {
@@ -250,7 +250,7 @@ function firstBranch(line: Line): number {
  * are kept. The version shown is the one `mineLeads` says (the copy whose branch was chosen
  * last); where that copy's line ends there, the other's.
  */
-export function mergeLines(mine: Line, theirs: Line, mineLeads: boolean, pick: Pick): Line {
+export function mergeLines(mine: Line, theirs: Line, mineLeads: boolean, pick: PickCopy): Line {
   const [a, b] = aligned(mine, theirs);
   const prefix = mergePlain(a.prefix, b.prefix, pick);
   if (!a.versions && !b.versions) return prefix;
@@ -277,7 +277,7 @@ function shares(version: Line, ids: ReadonlySet<string>): boolean {
 }
 
 /** Plain messages (no versions) of both copies united by id, in the order they were created. */
-function mergePlain(mine: Line, theirs: Line, pick: Pick): Line {
+function mergePlain(mine: Line, theirs: Line, pick: PickCopy): Line {
   const theirsById = new Map(theirs.map((m) => [m.id, m]));
   const mineIds = new Set(mine.map((m) => m.id));
   const merged = mine.map((m) => {
