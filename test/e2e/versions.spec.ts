@@ -166,3 +166,34 @@ test("the switch reads in Chinese, and a record from before versions opens as it
   const zhSwitch = page.getByRole("group", { name: "第 1 个版本，共 2 个" });
   await expect(zhSwitch.getByRole("button", { name: "下一个版本" })).toBeVisible();
 });
+
+test("a version chosen in one tab shows in the other, and neither loses a version", async ({
+  context,
+}) => {
+  const a = await context.newPage();
+  await openApp(a);
+  await loadModel(a, "test-engine-fast");
+  await sendMessage(a, "Shared question");
+  await waitForReplyEnd(a);
+  const b = await context.newPage();
+  await openApp(b);
+  await expect(b.locator("article")).toHaveCount(2);
+
+  await assistantMessages(a).first().getByRole("button", { name: "Regenerate" }).click();
+  await waitForReplyEnd(a);
+  // Tab B learns of the new version through the broadcast, without a reload.
+  await expect(switcher(b, "Version 2 of 2")).toBeVisible();
+  await expect(assistantMessages(b).first()).toContainText('Reply 2 to "Shared question"');
+
+  await b.getByRole("button", { name: "Previous version" }).click();
+  for (const page of [a, b]) {
+    await expect(switcher(page, "Version 1 of 2")).toBeVisible();
+    await expect(assistantMessages(page).first()).toContainText('Reply 1 to "Shared question"');
+  }
+  await waitForSaved(a);
+  await waitForSaved(b);
+  await a.reload();
+  await expect(switcher(a, "Version 1 of 2")).toBeVisible();
+  await a.getByRole("button", { name: "Next version" }).click();
+  await expect(assistantMessages(a).first()).toContainText('Reply 2 to "Shared question"');
+});
