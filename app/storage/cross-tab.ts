@@ -1,5 +1,6 @@
 import type { z } from "zod/mini";
-import { hasVersions, mergeLines, removeMessages, sameLines } from "./branches";
+import { mergeLines, sameLines } from "./branch-merge";
+import { hasVersions, removeMessages } from "./branches";
 import { isConversation } from "./conversation-shape";
 import { crossTabMessageSchema, matches } from "./schemas";
 import { isTombstone } from "./tombstones";
