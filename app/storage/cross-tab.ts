@@ -1,4 +1,6 @@
 import type { z } from "zod/mini";
+import { mergeLines, sameLines } from "./branch-merge";
+import { hasVersions, removeMessages } from "./branches";
 import { isConversation } from "./conversation-shape";
 import { crossTabMessageSchema, matches } from "./schemas";
 import { isTombstone } from "./tombstones";
@@ -59,19 +61,57 @@ function continues(open: ChatMessage, finished: ChatMessage): boolean {
  * Unites two copies of the same conversation. No message of either copy is lost unless one
  * copy lists its id in `removedMessageIds` (the user deleted it, edited or regenerated it);
  * those tombstones are united too, so a removal is never undone by a copy that predates it.
- * Messages appear in the order they were created (ties keep `mine`'s order, then `theirs'`).
+ * Messages appear in the order they were created (ties keep `mine`'s order, then `theirs'`);
+ * versions of a message (branches.ts) are merged the same way, each in its own line.
  * The conversation's own fields come from whichever copy changed them last (fieldsSource).
  * Returns `mine` itself when `theirs` adds nothing, so callers can skip needless writes and
  * renders.
  */
 export function mergeConversations(mine: Conversation, theirs: Conversation): Conversation {
   const removed = new Set([...(mine.removedMessageIds ?? []), ...(theirs.removedMessageIds ?? [])]);
-  const theirsById = new Map(theirs.messages.map((m) => [m.id, m]));
-  const mineIds = new Set(mine.messages.map((m) => m.id));
   let changed = removed.size !== (mine.removedMessageIds?.length ?? 0);
+  const versioned = hasVersions(mine.messages) || hasVersions(theirs.messages);
+  const messages = versioned
+    ? mergeVersioned(mine, theirs, removed)
+    : mergeMessages(mine.messages, theirs.messages, removed);
+  // undefined: mine's messages as they are (the merge without versions says so itself).
+  if (messages !== undefined && (!versioned || !sameLines(messages, mine.messages))) changed = true;
 
+  const base = fieldsSource(mine, theirs);
+  const branchesChangedAt = Math.max(mine.branchesChangedAt ?? 0, theirs.branchesChangedAt ?? 0);
+  if (
+    base !== mine ||
+    theirs.updatedAt > mine.updatedAt ||
+    theirs.createdAt < mine.createdAt ||
+    branchesChangedAt > (mine.branchesChangedAt ?? 0)
+  )
+    changed = true;
+  if (!changed) return mine;
+
+  return {
+    ...base,
+    createdAt: Math.min(mine.createdAt, theirs.createdAt),
+    updatedAt: Math.max(mine.updatedAt, theirs.updatedAt),
+    ...(branchesChangedAt > 0 && { branchesChangedAt }),
+    messages: messages ?? mine.messages,
+    ...(removed.size > 0 && { removedMessageIds: [...removed] }),
+  };
+}
+
+/**
+ * Two lines without versions united by id in creation order (ties keep `mine`'s order, then
+ * `theirs'`); undefined when the result is `mine` as it is.
+ */
+function mergeMessages(
+  mine: ChatMessage[],
+  theirs: ChatMessage[],
+  removed: ReadonlySet<string>,
+): ChatMessage[] | undefined {
+  const theirsById = new Map(theirs.map((m) => [m.id, m]));
+  const mineIds = new Set(mine.map((m) => m.id));
+  let changed = false;
   const merged: ChatMessage[] = [];
-  for (const m of mine.messages) {
+  for (const m of mine) {
     if (removed.has(m.id)) {
       changed = true;
       continue;
@@ -81,29 +121,37 @@ export function mergeConversations(mine: Conversation, theirs: Conversation): Co
     if (pick !== m) changed = true;
     merged.push(pick);
   }
-  for (const m of theirs.messages) {
+  for (const m of theirs) {
     if (mineIds.has(m.id) || removed.has(m.id)) continue;
     merged.push(m);
     changed = true;
   }
-
-  const base = fieldsSource(mine, theirs);
-  if (base !== mine || theirs.updatedAt > mine.updatedAt || theirs.createdAt < mine.createdAt)
-    changed = true;
-  if (!changed) return mine;
-
+  if (!changed) return undefined;
   // A stable sort keeps the order within each tab's messages when clocks agree.
   const order = new Map(merged.map((m, i) => [m.id, i]));
-  merged.sort(
+  return merged.sort(
     (a, b) => a.createdAt - b.createdAt || (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0),
   );
-  return {
-    ...base,
-    createdAt: Math.min(mine.createdAt, theirs.createdAt),
-    updatedAt: Math.max(mine.updatedAt, theirs.updatedAt),
-    messages: merged,
-    ...(removed.size > 0 && { removedMessageIds: [...removed] }),
-  };
+}
+
+/**
+ * Copies where a message has versions (Edit, Regenerate; storage/branches.ts): every version
+ * of both is kept, matched by message id wherever it sits, so a tab that switched versions
+ * never reads as one that deleted messages, and a stale copy's plain line does not bring an
+ * older version back into the branch shown. The branch shown is the one chosen last.
+ */
+function mergeVersioned(
+  mine: Conversation,
+  theirs: Conversation,
+  removed: ReadonlySet<string>,
+): ChatMessage[] {
+  const mineLeads = (mine.branchesChangedAt ?? 0) >= (theirs.branchesChangedAt ?? 0);
+  return mergeLines(
+    removeMessages(mine.messages, removed),
+    removeMessages(theirs.messages, removed),
+    mineLeads,
+    newerMessage,
+  );
 }
 
 /**

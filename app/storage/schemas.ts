@@ -29,7 +29,7 @@ export const usageSchema = z.object({
   droppedTurns: z.exactOptional(z.int().check(z.nonnegative())),
 });
 
-export const messageSchema = z.object({
+const messageFields = {
   id: z.string(),
   role: z.enum(["user", "assistant"]),
   content: z.string(),
@@ -41,6 +41,30 @@ export const messageSchema = z.object({
   usage: z.exactOptional(usageSchema),
   /** What the user was told when the engine failed. */
   error: z.exactOptional(z.object({ code: z.enum(ENGINE_ERROR_CODES), message: z.string() })),
+};
+
+/** A stored message; written out because it contains itself (its versions). */
+export type StoredMessage = z.infer<z.ZodMiniObject<typeof messageFields>> & {
+  /**
+   * The other versions of the conversation from this message on (storage/branches.ts): Edit
+   * and Regenerate keep the earlier tail here, each an array of messages whose first is this
+   * message's sibling. Only the message shown at a branch point carries them, so the
+   * conversation's `messages` is always the branch shown. Absent on records without versions.
+   */
+  alternatives?: StoredMessage[][];
+};
+
+type MessageShape = typeof messageFields & {
+  alternatives: z.ZodMiniExactOptional<
+    z.ZodMiniArray<z.ZodMiniArray<z.ZodMiniType<StoredMessage>>>
+  >;
+};
+
+export const messageSchema: z.ZodMiniObject<MessageShape> = z.object({
+  ...messageFields,
+  get alternatives() {
+    return z.exactOptional(z.array(z.array(messageSchema)));
+  },
 });
 
 export const promptLayoutSchema = z.enum(["training", "reference"]);
@@ -88,6 +112,12 @@ export const conversationSchema = z.object({
    */
   removedMessageIds: z.exactOptional(z.array(z.string())),
   settings: z.exactOptional(conversationSettingsSchema),
+  /**
+   * When the user last chose which version of the conversation shows (Edit, Regenerate, the
+   * ‹ › switch). Merges show the branch chosen last (storage/branches.ts). Absent on records
+   * that never had versions.
+   */
+  branchesChangedAt: z.exactOptional(finite),
   messages: z.array(messageSchema),
 });
 

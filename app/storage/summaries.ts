@@ -1,3 +1,4 @@
+import { lastMessageTime } from "./branches";
 import { matches, summarySchema } from "./schemas";
 import type { Conversation, ConversationSummary, SummaryRepair } from "./types";
 
@@ -9,7 +10,7 @@ export function summarize(conversation: Conversation): ConversationSummary {
     pinned: conversation.pinned === true,
     createdAt: conversation.createdAt,
     updatedAt: conversation.updatedAt,
-    lastActivity: conversation.messages.at(-1)?.createdAt ?? conversation.createdAt,
+    lastActivity: lastMessageTime(conversation.messages) ?? conversation.createdAt,
     messageCount: conversation.messages.length,
   };
 }

@@ -99,7 +99,8 @@ test("message actions: copy, regenerate, edit and resend, delete, continue", asy
   await first.getByRole("button", { name: "Copy", exact: true }).click();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toContain("Reply 1 to");
 
-  // Regenerate replaces the last reply with a new one (the test engine counts turns).
+  // Regenerate shows a new reply in the last one's place (the test engine counts turns); the
+  // earlier one stays as a version (versions.spec.ts).
   await first.getByRole("button", { name: "Regenerate" }).click();
   await waitForReplyEnd(page);
   await expect(page.locator("article")).toHaveCount(2);
@@ -109,7 +110,7 @@ test("message actions: copy, regenerate, edit and resend, delete, continue", asy
   await waitForReplyEnd(page);
   await expect(page.locator("article")).toHaveCount(4);
 
-  // Editing the first question replaces it and drops everything after it.
+  // Editing the first question shows it without what came after it (kept as a version).
   const question = page.locator('article[data-role="user"]').first();
   await question.getByRole("button", { name: "Edit" }).click();
   const box = page.getByRole("textbox", { name: "Edit your message" });

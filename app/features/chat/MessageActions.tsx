@@ -1,7 +1,7 @@
 import { useContext } from "react";
 import { useStrings } from "../../i18n/i18n";
 import { AppStoreContext, useApp } from "../../store/use-app";
-import { messagesToRemove, messageUndoStore } from "./message-removal";
+import { messageUndoStore, removeMessage } from "./message-removal";
 import type { ChatMessage } from "../../storage/types";
 import { CopyButton } from "../../ui/CopyButton";
 import { messageActionClass } from "../../ui/MessageCard";
@@ -35,13 +35,9 @@ export function MessageActions({ conversationId, message, onEdit }: Props) {
     const state = store?.getState();
     const messages = state?.conversations[conversationId]?.messages;
     if (!state || !messages || state.streaming) return;
-    const ids = messagesToRemove(messages, message.id);
-    const removed = messages.flatMap((m, index) => (ids.has(m.id) ? [{ message: m, index }] : []));
-    replaceMessages(
-      conversationId,
-      messages.filter((m) => !ids.has(m.id)),
-    );
-    messageUndoStore.setState({ pending: { conversationId, removed } });
+    const removal = removeMessage(messages, message.id);
+    replaceMessages(conversationId, removal.after);
+    messageUndoStore.setState({ pending: { conversationId, ...removal } });
   };
   const reply = message.role === "assistant";
   const canContinue = reply && message.usage?.finishReason === "length";

@@ -1,7 +1,7 @@
 import { useEffect } from "react";
 import { useStrings } from "../../i18n/i18n";
 import { useApp } from "../../store/use-app";
-import { messageUndoStore, restoreRemoved, useMessageUndo } from "./message-removal";
+import { messageUndoStore, undoRemoval, useMessageUndo } from "./message-removal";
 
 const UNDO_MS = 10_000;
 
@@ -29,7 +29,7 @@ export function MessageUndoNotice() {
             type="button"
             className="rounded border border-zinc-400 px-2 py-0.5 text-xs hover:bg-zinc-100 dark:border-zinc-600 dark:hover:bg-zinc-700"
             onClick={() => {
-              replaceMessages(pending.conversationId, restoreRemoved(current, pending.removed));
+              replaceMessages(pending.conversationId, undoRemoval(current, pending));
               messageUndoStore.setState({ pending: undefined });
             }}
           >

@@ -5,6 +5,7 @@ import { useApp } from "../../store/use-app";
 import { MessageCard } from "../../ui/MessageCard";
 import { MessageActions } from "./MessageActions";
 import { EditMessageForm } from "./EditMessageForm";
+import { VersionSwitch } from "./VersionSwitch";
 
 interface Props {
   message: ChatMessage;
@@ -33,11 +34,14 @@ export const MessageView = memo(function MessageView({ message, t }: Props) {
         conversationId &&
         !editing &&
         !streaming && (
-          <MessageActions
-            conversationId={conversationId}
-            message={message}
-            onEdit={() => setEditing(true)}
-          />
+          <div className="flex flex-wrap items-center gap-1">
+            <VersionSwitch conversationId={conversationId} message={message} t={t} />
+            <MessageActions
+              conversationId={conversationId}
+              message={message}
+              onEdit={() => setEditing(true)}
+            />
+          </div>
         )
       }
     />

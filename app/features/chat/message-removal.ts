@@ -1,4 +1,5 @@
 import { createStore, useStore } from "zustand";
+import { allMessageIds, removeMessages, renameMessages } from "../../storage/branches";
 import type { ChatMessage } from "../../storage/types";
 import { newId } from "../../ui/ids";
 
@@ -39,9 +40,52 @@ export function restoreRemoved(current: ChatMessage[], removed: RemovedMessage[]
   return result;
 }
 
-interface PendingUndo {
-  conversationId: string;
+/**
+ * A deletion as it happened: the messages removed (without their versions, which stay in the
+ * conversation: storage/branches.ts), and the line of messages before and right after it.
+ */
+export interface Removal {
   removed: RemovedMessage[];
+  before: ChatMessage[];
+  after: ChatMessage[];
+}
+
+/**
+ * What Delete on message `id` leaves, and what its Undo needs. A question's answers go with
+ * every version Regenerate left of them (no answer stays without its question); a question's
+ * own versions (Edit) stay, as does a reply's when it is deleted alone: the next version shows.
+ */
+export function removeMessage(messages: ChatMessage[], id: string): Removal {
+  const ids = messagesToRemove(messages, id);
+  if (messages.find((m) => m.id === id)?.role === "user") {
+    for (const m of messages) {
+      if (m.role === "assistant" && ids.has(m.id)) allMessageIds(m.alternatives?.flat() ?? [], ids);
+    }
+  }
+  const removed = messages.flatMap((m, index) => {
+    if (!ids.has(m.id)) return [];
+    const { alternatives: _versions, ...message } = m;
+    return [{ message, index }];
+  });
+  return { removed, before: messages, after: removeMessages(messages, ids) };
+}
+
+/**
+ * Undo of a removal: while the conversation is still as the removal left it, exactly as it
+ * was before, versions and all (the removed messages under new ids, see restoreRemoved);
+ * after other changes, the removed messages put back where they stood.
+ */
+export function undoRemoval(current: ChatMessage[], removal: Removal): ChatMessage[] {
+  if (current !== removal.after) return restoreRemoved(current, removal.removed);
+  const kept = allMessageIds(removal.after);
+  const renamed = new Map(
+    [...allMessageIds(removal.before)].filter((id) => !kept.has(id)).map((id) => [id, newId()]),
+  );
+  return renameMessages(removal.before, renamed);
+}
+
+interface PendingUndo extends Removal {
+  conversationId: string;
 }
 
 /** The last message deletion, while its Undo is offered (UI state; never saved). */

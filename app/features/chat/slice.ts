@@ -4,6 +4,7 @@ import type { ChatUsage, EngineErrorInfo } from "../../protocol/worker-protocol"
 import { PromptTooLongError } from "../../prompt/budget";
 import { StopFilter } from "../../prompt/stops";
 import type { AppState, StoreDeps } from "../../store/app-state";
+import { branchAt } from "../../storage/branches";
 import type { ChatMessage, ConversationSettings } from "../../storage/types";
 import { frameThrottle } from "../../ui/frame-throttle";
 import { NAIVE_RENDERING } from "../../ui/naive-rendering";
@@ -20,7 +21,7 @@ type ChatNeeds = Pick<
   | "appendMessage"
   | "updateMessage"
   | "replaceMessages"
-  | "editMessageAndTruncate"
+  | "editAsNewVersion"
   | "setConversationSettings"
   | "flushSaves"
   | "catalog"
@@ -54,11 +55,11 @@ export interface ChatSlice {
   stop(): Promise<void>;
   /** Changes the active conversation's settings, or the draft when no chat is open. */
   updateSettings(settings: ConversationSettings): void;
-  /** Writes a new reply in place of the conversation's last reply. */
+  /** Writes a new reply in place of the conversation's last reply, which stays as a version. */
   regenerate(conversationId: string, replyId: string): Promise<void>;
   /**
-   * Replaces a question's text, drops everything after it and asks again. It replaces rather
-   * than branches: see editMessageAndTruncate in the conversations slice for why.
+   * Asks again with a question's new text. The question and everything after it stay as the
+   * earlier version (‹ 1 / 2 ›; see editAsNewVersion in the conversations slice).
    */
   editAndResend(
     conversationId: string,
@@ -125,13 +126,14 @@ export function createChatSlice(
       const last = conversation?.messages.at(-1);
       if (!conversation || last?.id !== replyId || last.role !== "assistant") return;
       const reply = emptyReply(get().selectedModelId);
-      get().replaceMessages(conversationId, [...conversation.messages.slice(0, -1), reply]);
+      const index = conversation.messages.length - 1;
+      get().replaceMessages(conversationId, branchAt(conversation.messages, index, [reply]), true);
       await generateReply(deps, set, get, stops, conversationId, reply.id);
     },
 
     async editAndResend(conversationId, messageId, text, input) {
       if (get().streaming || !text.trim()) return;
-      if (!get().editMessageAndTruncate(conversationId, messageId, text, input)) return;
+      if (!get().editAsNewVersion(conversationId, messageId, text, input)) return;
       const reply = emptyReply(get().selectedModelId);
       get().appendMessage(conversationId, reply);
       await generateReply(deps, set, get, stops, conversationId, reply.id);

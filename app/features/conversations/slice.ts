@@ -1,5 +1,12 @@
 import type { StateCreator } from "zustand";
 import type { AppState, StoreDeps } from "../../store/app-state";
+import {
+  allMessageIds,
+  branchAt,
+  removeMessages,
+  showVersion,
+  versionOf,
+} from "../../storage/branches";
 import { mergeConversations } from "../../storage/cross-tab";
 import { sameListing, summarize } from "../../storage/summaries";
 import { ConversationSync, type SyncHost } from "../../storage/conversation-sync";
@@ -64,17 +71,18 @@ export interface ConversationsSlice {
   flushSaves(): Promise<void>;
   /** Another tab saved this conversation: re-read it and merge in what this tab lacks. */
   syncFromStorage(id: string): Promise<void>;
-  /** Sets a conversation's whole message list (regenerate swaps its last reply). */
-  replaceMessages(conversationId: string, messages: ChatMessage[]): void;
   /**
-   * Gives a question new text and drops every message after it; false if there is no such
-   * question. Editing replaces instead of branching: a conversation is one line of messages
-   * everywhere (storage, the CuteGPT prompt builder with its 3-pair history window, export,
-   * share links), so a branch would need a tree in all of them and a way to move between
-   * branches in the UI. A local model makes asking again cheap, and Copy or export keeps a
-   * reply worth keeping.
+   * Sets a conversation's whole message list, its versions included; ids it no longer holds
+   * anywhere become tombstones. `versionsChosen`: the user chose which version shows (Edit,
+   * Regenerate, the ‹ › switch), which merges with other tabs' copies then follow.
    */
-  editMessageAndTruncate(
+  replaceMessages(conversationId: string, messages: ChatMessage[], versionsChosen?: boolean): void;
+  /**
+   * Gives a question new text as a new version: the question and everything after it stay
+   * as the earlier version beside it (storage/branches.ts), and the conversation shown ends
+   * with the edited question; false if there is no such question.
+   */
+  editAsNewVersion(
     conversationId: string,
     messageId: string,
     text: string,
@@ -82,6 +90,8 @@ export interface ConversationsSlice {
     input?: string,
   ): boolean;
   deleteMessage(conversationId: string, messageId: string): void;
+  /** Shows version `version` (from 1, oldest first) of the conversation from this message on. */
+  showMessageVersion(conversationId: string, messageId: string, version: number): void;
   renameConversation(id: string, title: string): void;
   togglePin(id: string): void;
   /** Deletes at once; `undoDelete` brings the conversation back while the notice shows. */
@@ -233,8 +243,9 @@ type MessageActions = Pick<
   | "updateMessage"
   | "flushSaves"
   | "replaceMessages"
-  | "editMessageAndTruncate"
+  | "editAsNewVersion"
   | "deleteMessage"
+  | "showMessageVersion"
 >;
 
 /** Actions on the messages of one conversation (and creating one). */
@@ -311,17 +322,24 @@ function messageActions({ get, sync, commit, choose }: SliceContext): MessageAct
       await sync.flush();
     },
 
-    replaceMessages(conversationId, messages) {
+    replaceMessages(conversationId, messages, versionsChosen = false) {
       const existing = get().conversations[conversationId];
       if (!existing) return;
       // Ids of dropped messages are kept as tombstones: saves merge with the stored copy
-      // by message id (storage/cross-tab.ts), which would otherwise bring them back.
-      const kept = new Set(messages.map((m) => m.id));
-      const dropped = existing.messages.filter((m) => !kept.has(m.id)).map((m) => m.id);
+      // by message id (storage/cross-tab.ts), which would otherwise bring them back. A
+      // message moved into another version is not dropped.
+      const kept = allMessageIds(messages);
+      const dropped = [...allMessageIds(existing.messages)].filter((id) => !kept.has(id));
+      const now = Date.now();
       const conversation: Conversation = {
         ...existing,
         messages,
-        updatedAt: Date.now(),
+        updatedAt: now,
+        // Later than the choice this copy knows of, even within one millisecond: merges show
+        // the branch chosen last (storage/branches.ts).
+        ...(versionsChosen && {
+          branchesChangedAt: Math.max(now, (existing.branchesChangedAt ?? 0) + 1),
+        }),
         ...(dropped.length > 0 && {
           removedMessageIds: [...(existing.removedMessageIds ?? []), ...dropped],
         }),
@@ -330,13 +348,13 @@ function messageActions({ get, sync, commit, choose }: SliceContext): MessageAct
       sync.save(conversation, true);
     },
 
-    editMessageAndTruncate(conversationId, messageId, text, input) {
+    editAsNewVersion(conversationId, messageId, text, input) {
       const existing = get().conversations[conversationId];
       const index = existing?.messages.findIndex((m) => m.id === messageId) ?? -1;
       const message = existing?.messages[index];
       if (!existing || message?.role !== "user") return false;
       // A new id: the edited question is a new message, not a newer copy of the old one.
-      const { input: oldInput, ...rest } = message;
+      const { input: oldInput, alternatives: _versions, ...rest } = message;
       const newInput = input === undefined ? oldInput : input.trim() ? input : undefined;
       const edited: ChatMessage = {
         ...rest,
@@ -345,7 +363,7 @@ function messageActions({ get, sync, commit, choose }: SliceContext): MessageAct
         createdAt: Date.now(),
         ...(newInput !== undefined && { input: newInput }),
       };
-      get().replaceMessages(conversationId, [...existing.messages.slice(0, index), edited]);
+      get().replaceMessages(conversationId, branchAt(existing.messages, index, [edited]), true);
       return true;
     },
 
@@ -354,8 +372,18 @@ function messageActions({ get, sync, commit, choose }: SliceContext): MessageAct
       if (!existing || get().streaming?.messageId === messageId) return;
       get().replaceMessages(
         conversationId,
-        existing.messages.filter((m) => m.id !== messageId),
+        removeMessages(existing.messages, new Set([messageId])),
       );
+    },
+
+    showMessageVersion(conversationId, messageId, version) {
+      const existing = get().conversations[conversationId];
+      // A reply being written stays where it is: its tokens go to the branch shown.
+      if (!existing || get().streaming) return;
+      const index = existing.messages.findIndex((m) => m.id === messageId);
+      const message = existing.messages[index];
+      if (!message || versionOf(message).current === version) return;
+      get().replaceMessages(conversationId, showVersion(existing.messages, index, version), true);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod/mini";
+import { versionsWithinDepth } from "../../storage/branches";
 import { markCutOffReplies } from "../../storage/conversation-shape";
 import {
   conversationSchema as storedConversationSchema,
@@ -77,6 +78,15 @@ export function parseExport(text: string): ParseResult {
     .safeParse(data);
   if (header.success && header.data.version > EXPORT_VERSION) {
     return { ok: false, reason: "newer-version", version: header.data.version };
+  }
+  // Versions nest (storage/branches.ts): too deep a file is refused before the recursive
+  // check could overflow the stack.
+  const listed = (data as { conversations?: unknown } | null)?.conversations;
+  if (
+    Array.isArray(listed) &&
+    !listed.every((c) => versionsWithinDepth((c as { messages?: unknown } | null)?.messages))
+  ) {
+    return { ok: false, reason: "wrong-shape", detail: "messages: versions nest too deep" };
   }
   const parsed = fileSchema.safeParse(data);
   if (!parsed.success) {

@@ -1,4 +1,10 @@
 import { describe, expect, it } from "vitest";
+import {
+  allMessageIds,
+  branchAt,
+  removeMessages,
+  showVersion,
+} from "../../../app/storage/branches";
 import { mergeConversations, newerMessage } from "../../../app/storage/cross-tab";
 import type { ChatMessage, Conversation } from "../../../app/storage/types";
 
@@ -163,5 +169,83 @@ describe("messages the user removed", () => {
     const b = { ...conv([msg("u1", 1)]), removedMessageIds: ["y"] };
     expect(mergeConversations(a, b).removedMessageIds?.sort()).toEqual(["x", "y"]);
     expect(mergeConversations(a, structuredClone(a))).toBe(a);
+  });
+});
+
+describe("versions (Edit and Regenerate keep the earlier one)", () => {
+  const versioned = (
+    messages: ChatMessage[],
+    branchesChangedAt: number,
+    updatedAt = 20,
+  ): Conversation => ({ ...conv(messages, updatedAt), branchesChangedAt });
+  const tails = (m: ChatMessage | undefined) => m?.alternatives?.map((t) => t.map((x) => x.id));
+  const allIds = (c: Conversation) => [...allMessageIds(c.messages)].sort();
+
+  it("a tab that has not seen a Regenerate does not bring the old reply back into the chat", () => {
+    const stale = conv([msg("u1", 1), msg("a1", 2)], 10);
+    const regenerated = versioned(branchAt(stale.messages, 1, [msg("a1x", 3)]), 20);
+    for (const merged of [
+      mergeConversations(stale, regenerated),
+      mergeConversations(regenerated, stale),
+    ]) {
+      expect(ids(merged)).toEqual(["u1", "a1x"]);
+      expect(tails(merged.messages[1])).toEqual([["a1"]]);
+      expect(merged.removedMessageIds).toBeUndefined();
+    }
+    expect(mergeConversations(regenerated, stale)).toBe(regenerated);
+    expect(mergeConversations(regenerated, structuredClone(regenerated))).toBe(regenerated);
+  });
+
+  it("a switch back to the earlier version is not a deletion: the version chosen last shows", () => {
+    const base = [msg("u1", 1), msg("a1", 2)];
+    const regenerated = versioned(branchAt(base, 1, [msg("a1x", 3)]), 20);
+    const switchedBack = versioned(showVersion(regenerated.messages, 1, 1), 30);
+    for (const merged of [
+      mergeConversations(regenerated, switchedBack),
+      mergeConversations(switchedBack, regenerated),
+    ]) {
+      expect(ids(merged)).toEqual(["u1", "a1"]);
+      expect(tails(merged.messages[1])).toEqual([["a1x"]]);
+      expect(merged.branchesChangedAt).toBe(30);
+      expect(allIds(merged)).toEqual(["a1", "a1x", "u1"]);
+    }
+  });
+
+  it("what a stale tab added to the earlier version stays in that version", () => {
+    const regenerated = versioned(branchAt([msg("u1", 1), msg("a1", 2)], 1, [msg("a1x", 5)]), 20);
+    const staleWithMore = conv([msg("u1", 1), msg("a1", 2), msg("u2", 3), msg("a2", 4)], 10);
+    for (const merged of [
+      mergeConversations(regenerated, staleWithMore),
+      mergeConversations(staleWithMore, regenerated),
+    ]) {
+      expect(ids(merged)).toEqual(["u1", "a1x"]);
+      expect(tails(merged.messages[1])).toEqual([["a1", "u2", "a2"]]);
+    }
+  });
+
+  it("merges each copy of a message inside a version, and keeps versions both tabs made", () => {
+    const base = [msg("u1", 1), msg("a1", 2, "Hel", "streaming")];
+    // Tab A regenerated while the old reply was still being written in tab B.
+    const tabA = versioned(branchAt(base, 1, [msg("a1x", 3)]), 20);
+    const tabB = versioned(
+      branchAt([msg("u1", 1), msg("a1", 2, "Hello there", "done")], 1, [msg("a1y", 4)]),
+      25,
+    );
+    for (const merged of [mergeConversations(tabA, tabB), mergeConversations(tabB, tabA)]) {
+      expect(ids(merged)).toEqual(["u1", "a1y"]);
+      expect(tails(merged.messages[1])).toEqual([["a1"], ["a1x"]]);
+      expect(merged.messages[1]?.alternatives?.[0]?.[0]?.content).toBe("Hello there");
+    }
+  });
+
+  it("keeps a message removed in one tab removed from the versions of the other", () => {
+    const regenerated = versioned(branchAt([msg("u1", 1), msg("a1", 2)], 1, [msg("a1x", 3)]), 20);
+    const deleted: Conversation = {
+      ...versioned(removeMessages(regenerated.messages, new Set(["a1"])), 20, 30),
+      removedMessageIds: ["a1"],
+    };
+    const merged = mergeConversations(regenerated, deleted);
+    expect(ids(merged)).toEqual(["u1", "a1x"]);
+    expect(merged.messages[1]?.alternatives).toBeUndefined();
   });
 });
