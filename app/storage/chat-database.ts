@@ -48,7 +48,10 @@ export interface ChatDatabaseEvents {
    * until they close or reload (older versions never let go of it). False: it went ahead.
    */
   waitingForOlderTabs?(waiting: boolean): void;
-  /** A newer version in another tab waits for this connection, which has just been closed. */
+  /**
+   * The connection is gone: closed here because a newer version in another tab waits for it,
+   * or by the browser (storage cleared, say). The next read or write has to open it again.
+   */
   closed?(): void;
 }
 
@@ -84,6 +87,8 @@ export async function openChatDatabase(events: ChatDatabaseEvents = {}): Promise
           }
         },
         blocked() {
+          // Those tabs may still write summaries: read them again once they are gone.
+          legacy = undefined;
           waited = true;
           events.waitingForOlderTabs?.(true);
         },
@@ -91,6 +96,7 @@ export async function openChatDatabase(events: ChatDatabaseEvents = {}): Promise
           database.close();
           events.closed?.();
         },
+        terminated: () => events.closed?.(),
       });
       if (waited) events.waitingForOlderTabs?.(false);
       // Only after the upgrade committed; a tab closed before this leaves an unread copy.

@@ -40,13 +40,33 @@ export interface ConversationRecords {
   remove(id: string): Promise<void>;
 }
 
+/**
+ * Issues a transaction's writes and waits for it to commit. A write can fail at once (a value
+ * that cannot be stored throws instead of failing its request), and IndexedDB would then
+ * still commit the writes issued before it: abort them all, so the transaction keeps its
+ * promise of all or nothing.
+ */
+async function writeTogether(
+  tx: { abort(): void; done: Promise<void> },
+  write: (pending: Promise<unknown>[]) => void,
+): Promise<void> {
+  const pending: Promise<unknown>[] = [tx.done];
+  try {
+    write(pending);
+  } catch (error) {
+    tx.abort();
+    // Each of them now fails with the abort; this error is the one to report.
+    void Promise.allSettled(pending);
+    throw error;
+  }
+  await Promise.all(pending);
+}
+
 export interface IdbRepositoryOptions extends ChatDatabaseEvents {
   /** Runs after each save or deletion has committed (cross-tab.ts). */
   onChanged?: (id: string) => void;
   /** The clock tombstones are dated and pruned by. */
   now?: () => number;
-  /** Opens the database (tests: another name or state). */
-  open?: (events: ChatDatabaseEvents) => Promise<ChatDatabase>;
 }
 
 /**
@@ -61,14 +81,14 @@ export interface IdbRepositoryOptions extends ChatDatabaseEvents {
 export function idbConversationRepository(
   options: IdbRepositoryOptions = {},
 ): ConversationRepository {
-  const { onChanged = () => undefined, now = Date.now, open = openChatDatabase } = options;
+  const { onChanged = () => undefined, now = Date.now } = options;
   let opening: Promise<ChatDatabase> | undefined;
   const database = () =>
-    (opening ??= open({
+    (opening ??= openChatDatabase({
       waitingForOlderTabs: (waiting) => options.waitingForOlderTabs?.(waiting),
       closed() {
-        // Another tab upgrades to a newer version; the next call opens again (and fails
-        // there, reporting it, until this tab is reloaded).
+        // The next call opens again; where a newer version took over, that open fails and
+        // the failure is reported as any other, until this tab is reloaded.
         opening = undefined;
         options.closed?.();
       },
@@ -85,11 +105,12 @@ export function idbConversationRepository(
     const tx = (await database()).transaction(RECORDS_STORE, "readwrite");
     const values = await Promise.all(ids.map((id) => tx.store.get(id)));
     const time = now();
-    const deletes = ids.flatMap((id, i) => {
-      const value = values[i];
-      return isTombstone(value) && isExpired(value, time) ? [tx.store.delete(id)] : [];
-    });
-    await Promise.all([...deletes, tx.done]);
+    await writeTogether(tx, (pending) =>
+      ids.forEach((id, i) => {
+        const value = values[i];
+        if (isTombstone(value) && isExpired(value, time)) pending.push(tx.store.delete(id));
+      }),
+    );
   };
 
   return {
@@ -137,14 +158,11 @@ export function idbConversationRepository(
       const stored = mergeWithStored(conversation, await records.get(id), saveOptions);
       const mark = markWithNextSummary;
       const [markKey, markValue] = completeMark();
-      const writes = stored
-        ? [
-            records.put(stored, id),
-            summaries.put(summarize(stored), id),
-            ...(mark ? [summaries.put(markValue, markKey)] : []),
-          ]
-        : [];
-      await Promise.all([...writes, tx.done]);
+      await writeTogether(tx, (pending) => {
+        if (!stored) return;
+        pending.push(records.put(stored, id), summaries.put(summarize(stored), id));
+        if (mark) pending.push(summaries.put(markValue, markKey));
+      });
       if (!stored) return "deleted";
       if (mark) markWithNextSummary = false;
       onChanged(id);
@@ -152,11 +170,12 @@ export function idbConversationRepository(
     },
     async remove(id) {
       const tx = (await database()).transaction([RECORDS_STORE, SUMMARIES_STORE], "readwrite");
-      await Promise.all([
-        tx.objectStore(RECORDS_STORE).put(tombstoneFor(id, now()), id),
-        tx.objectStore(SUMMARIES_STORE).delete(id),
-        tx.done,
-      ]);
+      await writeTogether(tx, (pending) =>
+        pending.push(
+          tx.objectStore(RECORDS_STORE).put(tombstoneFor(id, now()), id),
+          tx.objectStore(SUMMARIES_STORE).delete(id),
+        ),
+      );
       onChanged(id);
     },
     async rebuildSummaries(conversations) {
@@ -168,12 +187,11 @@ export function idbConversationRepository(
       const diff = diffSummaries(read.byId, conversations.map(summarize));
       const complete = read.complete || conversations.length > 0 || read.byId.size > 0;
       const [markKey, markValue] = completeMark();
-      await Promise.all([
-        ...diff.put.map((summary) => tx.store.put(summary, summary.id)),
-        ...diff.remove.map((id) => tx.store.delete(id)),
-        ...(complete && !read.complete ? [tx.store.put(markValue, markKey)] : []),
-        tx.done,
-      ]);
+      await writeTogether(tx, (pending) => {
+        for (const summary of diff.put) pending.push(tx.store.put(summary, summary.id));
+        for (const id of diff.remove) pending.push(tx.store.delete(id));
+        if (complete && !read.complete) pending.push(tx.store.put(markValue, markKey));
+      });
       markWithNextSummary = !complete;
       return { added: diff.added, updated: diff.updated, removed: diff.removed };
     },

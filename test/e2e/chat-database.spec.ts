@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { openApp, waitForSaved } from "./helpers";
+import { loadModel, openApp, sendMessage, waitForReplyEnd, waitForSaved } from "./helpers";
 
 /**
  * The move from two chat databases (records in "cutegpt-chats" version 1, summaries in
@@ -262,4 +262,46 @@ test("a tab still running the version before waits the upgrade out, and then lis
   await expect(page.locator('[data-chats-loaded="true"]')).toHaveCount(1);
   await waitForSaved(page);
   expectMoved(await dump(page));
+});
+
+test("a save writes the chat and its summary together or not at all", async ({ page }) => {
+  // While the flag is up, every summary write fails at once, as a value IndexedDB cannot
+  // store would make it.
+  await page.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (
+      this: IDBObjectStore,
+      ...args: [unknown, IDBValidKey?]
+    ) {
+      if (this.name === "summaries" && (window as { __failSummaries?: boolean }).__failSummaries) {
+        throw new DOMException("Simulated summary write failure", "DataCloneError");
+      }
+      return put.apply(this, args);
+    };
+  });
+  await openApp(page);
+  await loadModel(page, "test-engine-fast");
+  await page.evaluate(() => Object.assign(window, { __failSummaries: true }));
+  await sendMessage(page, "All or nothing");
+  await waitForReplyEnd(page);
+  const alert = page.getByRole("alert").filter({ hasText: "could not be saved" });
+  await expect(alert).toBeVisible();
+  // Neither the record nor its summary is stored.
+  const stores = (await dump(page))[0]!.stores;
+  expect(stores.map((s) => [s.name, s.entries.length])).toEqual([
+    ["conversations", 0],
+    ["summaries", 0],
+  ]);
+
+  await page.evaluate(() => Object.assign(window, { __failSummaries: false }));
+  await alert.getByRole("button", { name: "Retry saving" }).click();
+  await expect(alert).toHaveCount(0);
+  await waitForSaved(page);
+  const [records, summaries] = (await dump(page))[0]!.stores;
+  const ids = (entries: [IDBValidKey, unknown][]) =>
+    entries.map(([key]) => key).filter((key) => typeof key === "string");
+  expect(ids(records!.entries)).toHaveLength(1);
+  expect(ids(summaries!.entries)).toEqual(ids(records!.entries));
+  await page.reload();
+  await expect(list(page)).toHaveText(["All or nothing"]);
 });
