@@ -2,12 +2,13 @@ import "./csp";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { EngineClient } from "./engine/client";
+import { olderTabsStore } from "./features/conversations/older-tabs";
 import { registerPwa } from "./features/pwa/register";
 import { App } from "./shell/App";
 import { AppStoreContext } from "./store/use-app";
 import { createAppStore } from "./shell/store";
 import { openCrossTabSync } from "./storage/cross-tab";
-import { idbConversationRepository } from "./storage/repository";
+import { idbConversationRepository } from "./storage/idb-conversations";
 import "./index.css";
 
 const engine = new EngineClient(
@@ -32,7 +33,10 @@ const crossTab = openCrossTabSync((message) => void store.getState().syncFromSto
 
 const store = createAppStore({
   engine,
-  repository: idbConversationRepository((id) => crossTab.announce({ type: "changed", id })),
+  repository: idbConversationRepository({
+    onChanged: (id) => crossTab.announce({ type: "changed", id }),
+    waitingForOlderTabs: (waiting) => olderTabsStore.setState({ waiting }),
+  }),
   catalogUrl,
   gpu: navigator.gpu,
   saveIntervalMs: 500,

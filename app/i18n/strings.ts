@@ -118,6 +118,8 @@ export const en = {
   loadingChat: "Loading this chat ({{count}} messages)…",
   searchPartial: "Searched {{searched}} of {{total}} chats; the others are still loading.",
   chatsReadFailed: "Some chats could not be read ({{name}}). Reload the page to try again.",
+  chatsWaitForOlderTabs:
+    "Another tab still runs an older version of CuteGPT. Reload or close it to see your chats here.",
   settings: "Settings",
   close: "Close",
   theme: "Theme",
@@ -412,6 +414,7 @@ export const zh: Record<StringKey, string> = {
   loadingChat: "正在读取此对话（{{count}} 条消息）…",
   searchPartial: "已搜索 {{total}} 个对话中的 {{searched}} 个，其余仍在读取。",
   chatsReadFailed: "部分对话无法读取（{{name}}）。请重新加载页面再试。",
+  chatsWaitForOlderTabs: "另一个标签页仍在运行旧版 CuteGPT。请重新加载或关闭它，这里才能显示对话。",
   settings: "设置",
   close: "关闭",
   theme: "主题",

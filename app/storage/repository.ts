@@ -1,23 +1,21 @@
-import {
-  idbConversationRecords,
-  memoryConversationRecords,
-  type ConversationRecords,
-} from "./idb-conversations";
+import { memoryConversationRecords, type ConversationRecords } from "./idb-conversations";
 import { summarize } from "./summaries";
-import { idbSummaryStore, memorySummaryStore, type SummaryStore } from "./summary-store";
+import { memorySummaryStore, type SummaryStore } from "./summary-store";
 import type { Conversation, ConversationRepository } from "./types";
 
 /**
- * Conversations as two databases: the records (every message; the truth) and a summary per
- * conversation (what the sidebar lists; a cache that lets the app show the list without
- * reading every message first).
+ * Conversations as records (every message; the truth) and a summary per conversation (what
+ * the sidebar lists; a cache that lets the app show the list without reading every message
+ * first), paired from two separate stores: the in-memory repository of unit tests, which can
+ * hand in a summary store in any state. The app's IndexedDB repository (idb-conversations.ts)
+ * writes both in one transaction instead.
  *
  * Invariant: a summary is written after its record, never before, so a summary can lag its
- * record (a crash between the two writes, an older app version that writes records only, two
- * tabs racing) but never describes a conversation that was not stored. Lagging summaries are
- * repaired by `rebuildSummaries` once the app has read every record. A summary write that
- * fails is therefore not an error the user must hear about: the record, which matters, is
- * written, and the summary is put right at the next start.
+ * record (a summary write that failed, an older app version that writes records only) but
+ * never describes a conversation that was not stored. Lagging summaries are repaired by
+ * `rebuildSummaries` once the app has read every record. A summary write that fails is
+ * therefore not an error the user must hear about: the record, which matters, is written,
+ * and the summary is put right at the next start.
  *
  * `onChanged` runs after both writes, so another tab that re-reads finds them (cross-tab.ts).
  * A save refused because the conversation was deleted writes nothing, so it announces nothing.
@@ -58,13 +56,6 @@ export function conversationRepository(
       return repair;
     },
   };
-}
-
-/** The app's IndexedDB repository. */
-export function idbConversationRepository(
-  onChanged?: (id: string) => void,
-): ConversationRepository {
-  return conversationRepository(idbConversationRecords(), idbSummaryStore(), onChanged);
 }
 
 /**

@@ -58,7 +58,7 @@ export interface ConversationRepository {
   /** One conversation as stored now (another tab may have written it); undefined if absent or unreadable. */
   load(id: string): Promise<Conversation | undefined>;
   /**
-   * Writes the conversation (merged with the stored copy), then its summary; writes nothing
+   * Writes the conversation (merged with the stored copy) and its summary; writes nothing
    * if it was deleted, unless `restore` says the user brings it back.
    */
   save(conversation: Conversation, options?: SaveOptions): Promise<SaveOutcome>;

@@ -4,9 +4,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "@playwright/test";
 import { build } from "vite";
-import { RECORDS_DB, RECORDS_STORE } from "../../app/storage/idb-conversations";
+import {
+  CHAT_DB,
+  CHAT_DB_VERSION,
+  LEGACY_SUMMARY_DB,
+  LEGACY_SUMMARY_STORE,
+  RECORDS_STORE,
+  SUMMARIES_STORE,
+} from "../../app/storage/chat-database";
 import { summarize } from "../../app/storage/summaries";
-import { SUMMARY_DB, SUMMARY_STORE, summaryStoreEntries } from "../../app/storage/summary-store";
+import { summaryStoreEntries } from "../../app/storage/summary-store";
 import type { ChatMessage, Conversation } from "../../app/storage/types";
 import { chromiumLaunchOptions } from "../e2e/chromium";
 import { serveStatic } from "../e2e/static-server";
@@ -14,12 +21,14 @@ import type { BenchResult } from "./types";
 
 /**
  * 1,000 conversations of 50 messages each, written into IndexedDB exactly as the app stores
- * them before the app starts: one record per conversation in "cutegpt-chats", and the
- * summaries the app keeps next to them (built with the app's own functions). Measures the
- * time from navigation to the first paint of the sidebar list, until every conversation is
- * read (search covers all of them), search latency (keystroke to painted results) and the JS
- * heap after a garbage collection. A second start with the records only, as an older app
- * version left them, measures the first start after an update, which builds the summaries.
+ * them before the app starts: one record per conversation and the summaries the app keeps
+ * next to them (built with the app's own functions), two stores of the chat database.
+ * Measures the time from navigation to the first paint of the sidebar list, until every
+ * conversation is read (search covers all of them), search latency (keystroke to painted
+ * results) and the JS heap after a garbage collection. A second start with the records only,
+ * as an older app version left them, measures the first start after an update, which builds
+ * the summaries; a third, with the records and the summaries in their own database, as the
+ * version before one chat database left them, the first start that moves them.
  * Scripts for the page are strings: tsx would add a __name helper the page lacks.
  */
 const CONVERSATIONS = 1000;
@@ -61,12 +70,18 @@ function seedConversations(): Conversation[] {
   return conversations;
 }
 
-/** Puts [key, value] pairs into a store the way idb-keyval writes them (value, then key). */
-const PUT_ENTRIES = `async ({ db: name, store, json }) => {
+/**
+ * Puts [key, value] pairs into a store (value, then key, as idb-keyval and the app write
+ * them), creating the database at `version` with `stores` (out-of-line keys, no indexes) if
+ * it does not exist yet.
+ */
+const PUT_ENTRIES = `async ({ db: name, version, stores, store, json }) => {
   const entries = JSON.parse(json);
   const db = await new Promise((resolve, reject) => {
-    const open = indexedDB.open(name);
-    open.onupgradeneeded = () => open.result.createObjectStore(store);
+    const open = indexedDB.open(name, version);
+    open.onupgradeneeded = () => {
+      for (const s of stores) if (!open.result.objectStoreNames.contains(s)) open.result.createObjectStore(s);
+    };
     open.onsuccess = () => resolve(open.result);
     open.onerror = () => reject(open.error);
   });
@@ -75,17 +90,48 @@ const PUT_ENTRIES = `async ({ db: name, store, json }) => {
   await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
   db.close();
 }`;
-const putEntries = new Function("arg", `return (${PUT_ENTRIES})(arg);`) as (arg: {
+interface Target {
   db: string;
+  version: number;
+  stores: string[];
   store: string;
-  json: string;
-}) => Promise<void>;
+}
+const putEntries = new Function("arg", `return (${PUT_ENTRIES})(arg);`) as (
+  arg: Target & { json: string },
+) => Promise<void>;
 
-async function seed(page: Page, db: string, store: string, entries: [IDBValidKey, unknown][]) {
+async function seed(page: Page, target: Target, entries: [IDBValidKey, unknown][]) {
   // In slices, so no single message to the page carries all 15 MB.
   for (let i = 0; i < entries.length; i += 100) {
     const json = JSON.stringify(entries.slice(i, i + 100));
-    await page.evaluate(putEntries, { db, store, json });
+    await page.evaluate(putEntries, { ...target, json });
+  }
+}
+
+/**
+ * How the chats are stored when the app starts: as this version stores them, as records only
+ * (a version that kept no summaries), or records and summaries in two databases (the version
+ * before one chat database).
+ */
+type Layout = "current" | "records-only" | "two-databases";
+
+async function seedLayout(page: Page, conversations: Conversation[], layout: Layout) {
+  const records = conversations.map((c): [IDBValidKey, unknown] => [c.id, c]);
+  const summaries = summaryStoreEntries(conversations.map(summarize));
+  if (layout === "current") {
+    const stores = [RECORDS_STORE, SUMMARIES_STORE];
+    const db = { db: CHAT_DB, version: CHAT_DB_VERSION, stores };
+    await seed(page, { ...db, store: RECORDS_STORE }, records);
+    await seed(page, { ...db, store: SUMMARIES_STORE }, summaries);
+    return;
+  }
+  // Version 1 of the chat database: idb-keyval's, the records store alone.
+  const v1 = { db: CHAT_DB, version: 1, stores: [RECORDS_STORE], store: RECORDS_STORE };
+  await seed(page, v1, records);
+  if (layout === "two-databases") {
+    const stores = [LEGACY_SUMMARY_STORE];
+    const legacy = { db: LEGACY_SUMMARY_DB, version: 1, stores, store: LEGACY_SUMMARY_STORE };
+    await seed(page, legacy, summaries);
   }
 }
 
@@ -143,34 +189,21 @@ interface Start {
   close(): Promise<void>;
 }
 
-/** Seeds a fresh browser (records, and summaries unless `upgrade`) and opens the app. */
-async function start(url: string, conversations: Conversation[], upgrade: boolean) {
+/** Seeds a fresh browser with the chats stored in `layout` and opens the app. */
+async function start(url: string, conversations: Conversation[], layout: Layout) {
   const browser = await chromium.launch(chromiumLaunchOptions());
   try {
-    return await open(browser, url, conversations, upgrade);
+    return await open(browser, url, conversations, layout);
   } catch (error) {
     await browser.close();
     throw error;
   }
 }
 
-async function open(
-  browser: Browser,
-  url: string,
-  conversations: Conversation[],
-  upgrade: boolean,
-) {
+async function open(browser: Browser, url: string, conversations: Conversation[], layout: Layout) {
   const page = await browser.newPage();
   await page.goto(url + "/favicon.svg");
-  await seed(
-    page,
-    RECORDS_DB,
-    RECORDS_STORE,
-    conversations.map((c) => [c.id, c]),
-  );
-  if (!upgrade) {
-    await seed(page, SUMMARY_DB, SUMMARY_STORE, summaryStoreEntries(conversations.map(summarize)));
-  }
+  await seedLayout(page, conversations, layout);
   await page.addInitScript(WATCH);
   await page.goto(url + "/");
   const result: Start = {
@@ -192,7 +225,7 @@ export default async function run(): Promise<BenchResult[]> {
   const conversations = seedConversations();
   const label = `${CONVERSATIONS} chats × ${MESSAGES} messages`;
   try {
-    const usual = await start(site.url, conversations, false);
+    const usual = await start(site.url, conversations, "current");
     const { page } = usual;
     const queries = ["needle-737", "needle-12", "Chat 512", "panda river", "xyzzy", "model"];
     const searchMs: number[] = [];
@@ -209,8 +242,10 @@ export default async function run(): Promise<BenchResult[]> {
     searchMs.sort((a, b) => a - b);
     await usual.close();
 
-    const upgrade = await start(site.url, conversations, true);
+    const upgrade = await start(site.url, conversations, "records-only");
     await upgrade.close();
+    const move = await start(site.url, conversations, "two-databases");
+    await move.close();
 
     return [
       {
@@ -256,6 +291,18 @@ export default async function run(): Promise<BenchResult[]> {
       {
         name: "first start after an update: every chat read in full",
         value: Math.round(upgrade.allLoaded),
+        unit: "ms",
+      },
+      {
+        name: "first start with one chat database (summaries moved in): sidebar first paint",
+        value: Math.round(move.firstPaint),
+        unit: "ms",
+        baseline: Math.round(usual.firstPaint),
+        baselineName: "later starts",
+      },
+      {
+        name: "first start with one chat database: every chat read in full",
+        value: Math.round(move.allLoaded),
         unit: "ms",
       },
     ];

@@ -10,8 +10,8 @@ import {
 } from "./helpers";
 
 /**
- * The sidebar's list comes from a small summary per chat ("cutegpt-chat-summaries"), so it
- * appears before the chats themselves ("cutegpt-chats") are read; the open chat is read next
+ * The sidebar's list comes from a small summary per chat (the "summaries" store), so it
+ * appears before the chats themselves (the "conversations" store) are read; the open chat is read next
  * and every other one in the background. These tests hold the reads of chat records back to
  * see each step, and start from records alone, as an app version without summaries left them.
  */
@@ -67,11 +67,11 @@ async function seedRecordsOnly(page: Page): Promise<void> {
   }, CHATS);
 }
 
-/** What the summary database holds: its keys and values, in key order. */
+/** What the summaries store holds: its keys and values, in key order. */
 async function storedSummaries(page: Page): Promise<{ keys: unknown[]; values: unknown[] }> {
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open("cutegpt-chat-summaries");
+      const open = indexedDB.open("cutegpt-chats");
       open.onsuccess = () => resolve(open.result);
       open.onerror = () => reject(open.error);
     });
@@ -105,16 +105,26 @@ async function holdChatReads(page: Page): Promise<void> {
       IDBObjectStore.prototype[kind] = function (this: IDBObjectStore, ...args: unknown[]) {
         const request = real.apply(this, args);
         if (this.name !== "conversations" || released[kind]) return request;
+        // The result reaches the app through `onsuccess` or a "success" listener (idb's).
+        const addListener = request.addEventListener.bind(request);
+        const hold = (listener: (event: Event) => void) => (event: Event) => {
+          const deliver = () => listener.call(request, event);
+          if (released[kind]) deliver();
+          else held[kind].push(deliver);
+        };
         let handler: ((this: IDBRequest, event: Event) => void) | null = null;
         Object.defineProperty(request, "onsuccess", {
           get: () => handler,
           set: (fn: typeof handler) => (handler = fn),
         });
-        request.addEventListener("success", (event) => {
-          const deliver = () => handler?.call(request, event);
-          if (released[kind]) deliver();
-          else held[kind].push(deliver);
-        });
+        addListener(
+          "success",
+          hold((event) => handler?.call(request, event)),
+        );
+        request.addEventListener = ((type: string, listener: EventListener, options?: never) => {
+          if (type !== "success") return addListener(type, listener, options);
+          return addListener(type, hold(listener), options);
+        }) as never;
         return request;
       } as never;
     }

@@ -376,7 +376,7 @@ test("storage full while saving: a message, nothing lost from memory, saved on r
   // engine's cache mark and a short chat, not for a long paste. (Chromium's IndexedDB keeps the
   // free space it learnt at an origin's first write and asks again only when a write would not
   // fit, so the quota must be small from the start rather than shrunk later. Each database
-  // costs about 72 KB even when empty, and chats use two: records and their summaries.)
+  // costs about 72 KB even when empty; chats use one, with records and summaries.)
   const cdp = await page.context().newCDPSession(page);
   const origin = new URL(baseURL ?? "http://127.0.0.1:4180").origin;
   await cdp.send("Storage.getUsageAndQuota", { origin });

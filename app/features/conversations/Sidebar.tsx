@@ -13,6 +13,7 @@ import { showBidiControls } from "../../ui/text-safety";
 import { useApp } from "../../store/use-app";
 import { focusComposerSoon } from "../../ui/focus-composer";
 import { ConversationRow, rowItemClass } from "./ConversationRow";
+import { useWaitingForOlderTabs } from "./older-tabs";
 import type { ConversationSummary } from "../../storage/types";
 import { searchConversations } from "./search";
 import { selectSidebarList } from "./sidebar-entries";
@@ -44,6 +45,7 @@ export function Sidebar({ id: navId, drawerOpen, onCloseDrawer, footer }: Props)
   const rejected = useApp((s) => s.rejectedRecords);
   const hydrated = useApp((s) => s.hydrated);
   const readError = useApp((s) => s.chatsReadError);
+  const waitingForOlderTabs = useWaitingForOlderTabs();
   const [query, setQuery] = useState("");
   const newChatButton = useRef<HTMLButtonElement>(null);
   const onSelect = useCallback(
@@ -115,6 +117,11 @@ export function Sidebar({ id: navId, drawerOpen, onCloseDrawer, footer }: Props)
           {rejected > 0 && (
             <p role="status" className="text-xs text-amber-700 dark:text-amber-400">
               {t.rejectedRecords} {rejected}
+            </p>
+          )}
+          {waitingForOlderTabs && (
+            <p role="status" className="text-xs text-amber-700 dark:text-amber-400">
+              {t.chatsWaitForOlderTabs}
             </p>
           )}
           {readError !== undefined && (
