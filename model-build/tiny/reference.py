@@ -145,20 +145,7 @@ def streamed_text(tok, ids):
 
 def greedy_app(ref, prompt_ids, stop_ids, penalty_over_prompt):
     """Greedy with HF's repetition penalty over prompt and reply, or over the reply only."""
-    ids = list(prompt_ids)
-    out, margins = [], []
-    for _ in range(APP_MAX_TOKENS):
-        lg = ref.logits(ids)
-        for t in set(ids if penalty_over_prompt else out):
-            lg[t] = lg[t] / APP_PENALTY if lg[t] > 0 else lg[t] * APP_PENALTY
-        order = np.argsort(-lg, kind="stable")
-        margins.append(float(lg[order[0]] - lg[order[1]]))
-        t = int(order[0])
-        if t in stop_ids:
-            return out, "stop", margins
-        out.append(t)
-        ids.append(t)
-    return out, "length", margins
+    return greedy_with_penalty(ref, prompt_ids, prompt_ids if penalty_over_prompt else [], stop_ids)
 
 
 def training_layout_chat(ref, tok, meta, stop_ids):

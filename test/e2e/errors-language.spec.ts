@@ -1,6 +1,6 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { ENGINE_ERROR_CODES } from "../../app/protocol/worker-protocol";
-import { assistantMessages, waitForReplyEnd } from "./helpers";
+import { assistantMessages, seedOldRecord, waitForReplyEnd } from "./helpers";
 
 /**
  * Issue 16: with the UI in Chinese every error reads in Chinese. Errors are stored as a code
@@ -92,47 +92,26 @@ test("a broken share link reads in Chinese", async ({ page }) => {
 test("old records whose error is English text still show, worded in Chinese", async ({ page }) => {
   // A blank page of the app's origin writes the record before the app first starts, as an
   // older version left it: the English sentence in `message`.
-  await page.route("**/seed.html", (route) =>
-    route.fulfill({ contentType: "text/html", body: "<!doctype html><title>seed</title>" }),
-  );
-  await page.goto("/seed.html");
-  await page.evaluate(async () => {
-    const now = Date.now();
-    const conversation = {
-      id: "old-error",
-      title: "旧的错误",
-      createdAt: now,
-      updatedAt: now,
-      messages: [
-        { id: "q", role: "user", content: "你好", createdAt: now, status: "done" },
-        {
-          id: "a",
-          role: "assistant",
-          content: "",
-          createdAt: now + 1,
-          status: "error",
-          error: {
-            code: "model-files-not-found",
-            message: "The model files were not found where the catalog says they are.",
-          },
+  const now = Date.now();
+  await seedOldRecord(page, {
+    id: "old-error",
+    title: "旧的错误",
+    createdAt: now,
+    updatedAt: now,
+    messages: [
+      { id: "q", role: "user", content: "你好", createdAt: now, status: "done" },
+      {
+        id: "a",
+        role: "assistant",
+        content: "",
+        createdAt: now + 1,
+        status: "error",
+        error: {
+          code: "model-files-not-found",
+          message: "The model files were not found where the catalog says they are.",
         },
-      ],
-    };
-    await new Promise<void>((resolve, reject) => {
-      const open = indexedDB.open("cutegpt-chats");
-      open.onupgradeneeded = () => open.result.createObjectStore("conversations");
-      open.onsuccess = () => {
-        const db = open.result;
-        const tx = db.transaction("conversations", "readwrite");
-        tx.objectStore("conversations").put(conversation, conversation.id);
-        tx.oncomplete = () => {
-          db.close();
-          resolve();
-        };
-        tx.onerror = () => reject(tx.error);
-      };
-      open.onerror = () => reject(open.error);
-    });
+      },
+    ],
   });
   await openInChinese(page);
   const notice = page.locator('[data-error-code="model-files-not-found"]');

@@ -138,3 +138,36 @@ export async function chatInputs(page: Page): Promise<LoggedChat[]> {
     ),
   ) as Promise<LoggedChat[]>;
 }
+
+/**
+ * Stores one chat record as an older version of the app left it (the records database at
+ * version 1, no summary), from a blank page of the app's origin before the app first starts.
+ */
+export async function seedOldRecord(
+  page: Page,
+  conversation: { id: string } & Record<string, unknown>,
+): Promise<void> {
+  await page.route("**/seed.html", (route) =>
+    route.fulfill({ contentType: "text/html", body: "<!doctype html><title>seed</title>" }),
+  );
+  await page.goto("/seed.html");
+  await page.evaluate(
+    (conversation) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open("cutegpt-chats");
+        open.onupgradeneeded = () => open.result.createObjectStore("conversations");
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction("conversations", "readwrite");
+          tx.objectStore("conversations").put(conversation, conversation.id);
+          tx.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+    conversation,
+  );
+}

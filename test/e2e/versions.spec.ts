@@ -6,6 +6,7 @@ import {
   loadModel,
   openApp,
   recordEngineInputs,
+  seedOldRecord,
   sendMessage,
   waitForReplyEnd,
   waitForSaved,
@@ -112,38 +113,17 @@ test("the switch reads in Chinese, and a record from before versions opens as it
 }) => {
   // A blank page of the app's origin writes the record before the app first starts, as an
   // older version left it: no `alternatives`, no `branchesChangedAt`.
-  await page.route("**/seed.html", (route) =>
-    route.fulfill({ contentType: "text/html", body: "<!doctype html><title>seed</title>" }),
-  );
-  await page.goto("/seed.html");
-  await page.evaluate(async () => {
-    const now = Date.now();
-    const conversation = {
-      id: "old-chat",
-      title: "Old chat",
-      createdAt: now,
-      updatedAt: now,
-      removedMessageIds: ["gone"],
-      messages: [
-        { id: "q", role: "user", content: "Old question", createdAt: now, status: "done" },
-        { id: "a", role: "assistant", content: "Old answer", createdAt: now + 1, status: "done" },
-      ],
-    };
-    await new Promise<void>((resolve, reject) => {
-      const open = indexedDB.open("cutegpt-chats");
-      open.onupgradeneeded = () => open.result.createObjectStore("conversations");
-      open.onsuccess = () => {
-        const db = open.result;
-        const tx = db.transaction("conversations", "readwrite");
-        tx.objectStore("conversations").put(conversation, conversation.id);
-        tx.oncomplete = () => {
-          db.close();
-          resolve();
-        };
-        tx.onerror = () => reject(tx.error);
-      };
-      open.onerror = () => reject(open.error);
-    });
+  const now = Date.now();
+  await seedOldRecord(page, {
+    id: "old-chat",
+    title: "Old chat",
+    createdAt: now,
+    updatedAt: now,
+    removedMessageIds: ["gone"],
+    messages: [
+      { id: "q", role: "user", content: "Old question", createdAt: now, status: "done" },
+      { id: "a", role: "assistant", content: "Old answer", createdAt: now + 1, status: "done" },
+    ],
   });
   await openApp(page);
   const contents = page.locator("article").getByTestId("message-content");
