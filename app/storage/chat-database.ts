@@ -75,7 +75,7 @@ export async function openChatDatabase(events: ChatDatabaseEvents = {}): Promise
       const database = await openDB<ChatSchema>(CHAT_DB, CHAT_DB_VERSION, {
         upgrade(db, oldVersion, _newVersion, transaction) {
           if (legacy === undefined) {
-            transaction.abort();
+            abortUpgrade(transaction);
             return;
           }
           if (oldVersion < 1) db.createObjectStore(RECORDS_STORE);
@@ -119,7 +119,7 @@ async function readLegacySummaries(): Promise<[IDBValidKey, unknown][]> {
   let db: IDBPDatabase;
   try {
     db = await openDB(LEGACY_SUMMARY_DB, undefined, {
-      upgrade: (_db, _old, _new, transaction) => transaction.abort(),
+      upgrade: (_db, _old, _new, transaction) => abortUpgrade(transaction),
     });
   } catch {
     return [];
@@ -134,6 +134,15 @@ async function readLegacySummaries(): Promise<[IDBValidKey, unknown][]> {
   } finally {
     db.close();
   }
+}
+
+/**
+ * Aborts an upgrade on purpose. The open's own rejection reports it; `idb` also rejects the
+ * transaction's `done`, which nobody awaits here and would surface as an unhandled rejection.
+ */
+function abortUpgrade(transaction: { abort(): void; done: Promise<void> }): void {
+  transaction.done.catch(() => undefined);
+  transaction.abort();
 }
 
 function isAbort(error: unknown): boolean {

@@ -173,6 +173,32 @@ test("the first start moves the summaries into the chat database and loses nothi
   expectMoved(await dump(page));
 });
 
+test("a first start, on a new profile or after the update, leaves no uncaught error", async ({
+  page,
+}) => {
+  // The open aborts its own upgrade once to read the old summaries first (chat-database.ts);
+  // that abort is expected and must not surface as an unhandled rejection.
+  await page.addInitScript(() => {
+    const errors: string[] = [];
+    (window as unknown as { __errors: string[] }).__errors = errors;
+    window.addEventListener("unhandledrejection", (event) => errors.push(String(event.reason)));
+    window.addEventListener("error", (event) => errors.push(String(event.message)));
+  });
+  const uncaught = () =>
+    page.evaluate(() => (window as unknown as { __errors: string[] }).__errors);
+  await openApp(page);
+  await expect(page.locator('[data-chats-loaded="true"]')).toHaveCount(1);
+  await waitForSaved(page);
+  expect(await uncaught()).toEqual([]);
+
+  await page.evaluate(() => indexedDB.deleteDatabase("cutegpt-chats"));
+  await seedLegacy(page);
+  await openApp(page);
+  await expect(list(page)).toHaveCount(LISTED.length);
+  await waitForSaved(page);
+  expect(await uncaught()).toEqual([]);
+});
+
 test("two tabs starting at once both list every chat once, and the move happens once", async ({
   context,
   page,

@@ -127,6 +127,8 @@ test("the reference layout sends the reference scripts' prompt over five turns, 
     stop: ["<end>", "<s>", "</s>", "\n问："],
     topK: 50,
     repetitionOverPrompt: true,
+    // How long the worker gathers streamed text per message (the page shows it 10 times a second).
+    streamIntervalMs: 50,
   });
 });
 
