@@ -35,10 +35,13 @@ for h in arena base64 bytes_io ring_buffer utils; do
 done
 cp "$tl/tilelang/3rdparty/tvm/include/tvm/support/"{io,serializer}.h "$rt/include/tvm/support/"
 cp -r "$repo/model-build/tiny/runtime-shim/." "$rt/"
-# -ffile-prefix-map keeps this machine's paths (TVM's __FILE__ in log messages) out of the wasm.
+# TVM_ROOT relative: the web Makefile makes it absolute, and clang 14 writes the source path
+# into every lambda's name (__PRETTY_FUNCTION__ in TVM's log messages), which
+# -ffile-prefix-map does not reach. Relative, the library holds no path of this machine and
+# is the same bytes wherever it is built.
 # shellcheck disable=SC2016
-make -C "$rt/web" dist/wasm/wasm_runtime.bc dist/wasm/tvmjs_support.bc dist/wasm/webgpu_runtime.bc \
-  EMCC_CFLAGS='$(INCLUDE_FLAGS) -O3 -std=c++17 -Wno-ignored-attributes '"-ffile-prefix-map=$rt/=tvm/"
+make -C "$rt/web" TVM_ROOT=.. dist/wasm/wasm_runtime.bc dist/wasm/tvmjs_support.bc dist/wasm/webgpu_runtime.bc \
+  EMCC_CFLAGS='$(INCLUDE_FLAGS) -O3 -std=c++17 -Wno-ignored-attributes'
 
 out="$work/out"
 rm -rf "$out"
