@@ -12,7 +12,10 @@ import {
   storedMessagesOf,
   storedReplyTo,
   visibleText,
+  waitForRealReplyEnd,
   type AppCase,
+  type Greedy,
+  type StoredMessage,
 } from "./real-engine-helpers";
 
 /**
@@ -38,6 +41,26 @@ async function loadTinyForTest(page: Page): Promise<{ server: ModelServer; secon
   return loaded;
 }
 
+/**
+ * The stored reply equals a greedy reference reply: its streamed text (or, lenient, the text
+ * up to stray byte-fallback characters), its finish reason and its token count.
+ */
+function expectReplyOf(
+  reply: StoredMessage | undefined,
+  question: string,
+  greedy: Greedy,
+  lenientByteFallback = false,
+): void {
+  const shown = (text: string | undefined) =>
+    lenientByteFallback ? visibleText(text ?? "") : text;
+  expect.soft(shown(reply?.content), `reply to ${question}`).toBe(shown(greedy.streamed_text));
+  expect.soft(reply?.usage?.finishReason).toBe(greedy.finish_reason);
+  // web-llm counts the stop token it sampled among the completion tokens.
+  expect
+    .soft(reply?.usage?.completionTokens, `tokens of the reply to ${question}`)
+    .toBe(greedy.greedy_ids.length + (greedy.finish_reason === "stop" ? 1 : 0));
+}
+
 /** Sends each question in a new chat; checks the stored reply against the HF reference. */
 async function expectReferenceReplies(
   page: Page,
@@ -51,21 +74,12 @@ async function expectReferenceReplies(
     await useReferenceLayout(page);
     await sendMessage(page, c.question);
     // A few tokens per second on SwiftShader: a reply of 100+ tokens takes a minute.
-    await expect(page.locator('article[data-status="streaming"]')).toHaveCount(0, {
-      timeout: 300_000,
-    });
+    await waitForRealReplyEnd(page);
     await waitForSaved(page);
     const reply = await storedReplyTo(page, c.question);
     // The app's CuteGPT path: greedy, Hugging Face's repetition penalty 1.1 over prompt and
     // reply (the reference scripts' decoding), top-k 50, stop on <end>/<s>/</s>.
-    const shown = (text: string | undefined) =>
-      options.lenientByteFallback ? visibleText(text ?? "") : text;
-    expect.soft(shown(reply?.content), `reply to ${c.question}`).toBe(shown(c.hf.streamed_text));
-    // web-llm counts the stop token it sampled among the completion tokens.
-    expect
-      .soft(reply?.usage?.completionTokens, `tokens of the reply to ${c.question}`)
-      .toBe(c.hf.greedy_ids.length + (c.hf.finish_reason === "stop" ? 1 : 0));
-    expect.soft(reply?.usage?.finishReason).toBe(c.hf.finish_reason);
+    expectReplyOf(reply, c.question, c.hf, options.lenientByteFallback);
     expect.soft(reply?.usage?.promptTokens).toBe(c.prompt_tokens);
     measured(`${c.question}: ${JSON.stringify(reply?.usage)}`);
   }
@@ -127,9 +141,7 @@ test("a follow-up in the training layout prefills only its own question and answ
   expect(turns.map((t) => t.question)).toEqual(["Hello, how are you", "中国的首都是"]);
   for (const turn of turns) {
     await sendMessage(page, turn.question);
-    await expect(page.locator('article[data-status="streaming"]')).toHaveCount(0, {
-      timeout: 300_000,
-    });
+    await waitForRealReplyEnd(page);
   }
   await waitForSaved(page);
   const replies = (await storedMessagesOf(page, turns[0]!.question)).filter(
@@ -138,11 +150,7 @@ test("a follow-up in the training layout prefills only its own question and answ
   expect(replies).toHaveLength(2);
   for (const [i, turn] of turns.entries()) {
     const reply = replies[i]!;
-    expect.soft(reply.content, `reply to ${turn.question}`).toBe(turn.streamed_text);
-    expect.soft(reply.usage?.finishReason).toBe(turn.finish_reason);
-    expect
-      .soft(reply.usage?.completionTokens, `tokens of the reply to ${turn.question}`)
-      .toBe(turn.greedy_ids.length + (turn.finish_reason === "stop" ? 1 : 0));
+    expectReplyOf(reply, turn.question, turn);
     // web-llm reports the tokens it prefilled this round: the whole context on the first
     // turn, only the new question on the second (a full prefill would be context_tokens).
     expect
