@@ -8,7 +8,7 @@ import type { ChatMessage } from "./types";
  */
 
 /** Which copy of one message to keep (cross-tab.ts's newerMessage, mine first). */
-type PickCopy = (mine: ChatMessage, theirs: ChatMessage) => ChatMessage;
+export type PickCopy = (mine: ChatMessage, theirs: ChatMessage) => ChatMessage;
 
 /** A line as the merge sees it: plain messages, then (maybe) the versions of the rest. */
 interface Split {
@@ -68,7 +68,7 @@ function firstBranch(line: Line): number {
  */
 export function mergeLines(mine: Line, theirs: Line, mineLeads: boolean, pick: PickCopy): Line {
   const [a, b] = aligned(mine, theirs);
-  const prefix = mergePlain(a.prefix, b.prefix, pick);
+  const prefix = mergePlain(a.prefix, b.prefix, pick).line;
   if (!a.versions && !b.versions) return prefix;
   const versions = [...(a.versions ?? [])];
   for (const theirsVersion of b.versions ?? []) {
@@ -92,20 +92,43 @@ function shares(version: Line, ids: ReadonlySet<string>): boolean {
   return false;
 }
 
-/** Plain messages (no versions) of both copies united by id, in the order they were created. */
-function mergePlain(mine: Line, theirs: Line, pick: PickCopy): Line {
+/**
+ * Plain messages (no versions) of both copies united by id, in the order they were created
+ * (ties keep `mine`'s order, then `theirs'`), less those in `removed`. `changed`: the result
+ * differs from `mine`; when it does not, `line` is `mine` itself, in its own order.
+ */
+export function mergePlain(
+  mine: Line,
+  theirs: Line,
+  pick: PickCopy,
+  removed: ReadonlySet<string> = new Set(),
+): { line: Line; changed: boolean } {
   const theirsById = new Map(theirs.map((m) => [m.id, m]));
   const mineIds = new Set(mine.map((m) => m.id));
-  const merged = mine.map((m) => {
+  let changed = false;
+  const merged: ChatMessage[] = [];
+  for (const m of mine) {
+    if (removed.has(m.id)) {
+      changed = true;
+      continue;
+    }
     const other = theirsById.get(m.id);
-    return other ? pick(m, other) : m;
-  });
-  for (const m of theirs) if (!mineIds.has(m.id)) merged.push(m);
+    const kept = other ? pick(m, other) : m;
+    if (kept !== m) changed = true;
+    merged.push(kept);
+  }
+  for (const m of theirs) {
+    if (mineIds.has(m.id) || removed.has(m.id)) continue;
+    merged.push(m);
+    changed = true;
+  }
+  if (!changed) return { line: mine, changed };
   // A stable sort keeps the order within each tab's messages when clocks agree.
   const order = new Map(merged.map((m, i) => [m.id, i]));
-  return merged.sort(
+  merged.sort(
     (x, y) => x.createdAt - y.createdAt || (order.get(x.id) ?? 0) - (order.get(y.id) ?? 0),
   );
+  return { line: merged, changed };
 }
 
 /** Whether two lines hold the same messages in the same versions (field order aside). */

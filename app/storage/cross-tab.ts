@@ -1,5 +1,5 @@
 import type { z } from "zod/mini";
-import { mergeLines, sameLines } from "./branch-merge";
+import { mergeLines, mergePlain, sameLines } from "./branch-merge";
 import { hasVersions, removeMessages } from "./branches";
 import { isConversation } from "./conversation-shape";
 import { crossTabMessageSchema, matches } from "./schemas";
@@ -73,7 +73,7 @@ export function mergeConversations(mine: Conversation, theirs: Conversation): Co
   const versioned = hasVersions(mine.messages) || hasVersions(theirs.messages);
   const messages = versioned
     ? mergeVersioned(mine, theirs, removed)
-    : mergeMessages(mine.messages, theirs.messages, removed);
+    : mergeUnversioned(mine.messages, theirs.messages, removed);
   // undefined: mine's messages as they are (the merge without versions says so itself).
   if (messages !== undefined && (!versioned || !sameLines(messages, mine.messages))) changed = true;
 
@@ -98,40 +98,14 @@ export function mergeConversations(mine: Conversation, theirs: Conversation): Co
   };
 }
 
-/**
- * Two lines without versions united by id in creation order (ties keep `mine`'s order, then
- * `theirs'`); undefined when the result is `mine` as it is.
- */
-function mergeMessages(
+/** Two lines without versions united (branch-merge.ts); undefined: `mine` as it is. */
+function mergeUnversioned(
   mine: ChatMessage[],
   theirs: ChatMessage[],
   removed: ReadonlySet<string>,
 ): ChatMessage[] | undefined {
-  const theirsById = new Map(theirs.map((m) => [m.id, m]));
-  const mineIds = new Set(mine.map((m) => m.id));
-  let changed = false;
-  const merged: ChatMessage[] = [];
-  for (const m of mine) {
-    if (removed.has(m.id)) {
-      changed = true;
-      continue;
-    }
-    const other = theirsById.get(m.id);
-    const pick = other ? newerMessage(m, other) : m;
-    if (pick !== m) changed = true;
-    merged.push(pick);
-  }
-  for (const m of theirs) {
-    if (mineIds.has(m.id) || removed.has(m.id)) continue;
-    merged.push(m);
-    changed = true;
-  }
-  if (!changed) return undefined;
-  // A stable sort keeps the order within each tab's messages when clocks agree.
-  const order = new Map(merged.map((m, i) => [m.id, i]));
-  return merged.sort(
-    (a, b) => a.createdAt - b.createdAt || (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0),
-  );
+  const { line, changed } = mergePlain(mine, theirs, newerMessage, removed);
+  return changed ? line : undefined;
 }
 
 /**
