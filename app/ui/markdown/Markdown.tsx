@@ -4,6 +4,7 @@ import { useStrings } from "../../i18n/i18n";
 import { NAIVE_RENDERING } from "../naive-rendering";
 import type { BlockSplit } from "./blocks";
 import type { References } from "./parser";
+import { groupChunks } from "./groups";
 import { RenderBoundary } from "./RenderBoundary";
 import { nextTask } from "./slices";
 
@@ -55,15 +56,6 @@ function splitFor(md: Engine, key: string, text: string, streaming: boolean): Bl
   splits.set(key, split);
   return split;
 }
-
-/**
- * Chunks per group. A finished group is one box the browser may skip while it is off screen
- * (content-visibility: auto in markdown.css). Groups rather than single chunks: every box that
- * newly gets content-visibility, and every one that crosses the edge of the view, costs the
- * browser an extra frame to decide whether to skip it, and a streamed reply finishes chunks
- * many times a second.
- */
-const GROUP_SIZE = 8;
 
 /**
  * A finished message is mounted a slice at a time: about this many characters of source at
@@ -130,11 +122,7 @@ function MarkdownBody({ md, text, streaming, cacheKey }: Props & { md: Engine })
   const split = NAIVE || budget === 0 ? undefined : splitFor(md, cacheKey, text, streaming);
   const blocks = split?.blocks ?? [text];
   const references = split?.references;
-  const groups: { start: number; sources: readonly string[]; chars: number }[] = [];
-  for (let start = 0; start < blocks.length; start += GROUP_SIZE) {
-    const sources = blocks.slice(start, start + GROUP_SIZE);
-    groups.push({ start, sources, chars: sources.reduce((n, s) => n + s.length, 0) });
-  }
+  const groups = groupChunks(blocks);
   const shown = useSlicedCount(groups, streaming, budget, setBudget);
   return (
     <div className="md">
