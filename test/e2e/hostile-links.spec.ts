@@ -93,6 +93,13 @@ test.describe("hostile share links", () => {
     await render.click();
     await expect(article.getByTestId("math")).toHaveCount(1, { timeout: 60_000 });
     await expect(render).toHaveCount(0);
+    // Rendered by KaTeX in the math worker: the page never loaded KaTeX's own chunk (katex.ts,
+    // for short formulas), only its stylesheet.
+    expect(page.workers().some((worker) => worker.url().includes("/math.worker"))).toBe(true);
+    const loaded = (await page.evaluate(() =>
+      performance.getEntriesByType("resource").map((entry) => entry.name),
+    )) as string[];
+    expect(loaded.filter((url) => /\/assets\/katex-[^/]*\.js$/.test(url))).toEqual([]);
     // 20,000 levels of braces overflow KaTeX's stack when asked for: the source stays.
     await page.goto("about:blank");
     await page.goto(`/#${encodeShareFragment(link.hostile)}`);
