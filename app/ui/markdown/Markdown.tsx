@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { memo, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { flushSync } from "react-dom";
 import { useStrings } from "../../i18n/i18n";
 import { NAIVE_RENDERING } from "../naive-rendering";
@@ -116,14 +116,23 @@ export const Markdown = memo(function Markdown({ text, streaming, cacheKey }: Pr
 });
 
 function MarkdownBody({ md, text, streaming, cacheKey }: Props & { md: Engine }) {
-  const [budget, setBudget] = useState(() => (streaming ? Infinity : claimFirstSlice(text.length)));
+  const [budget, setBudget] = useState(() =>
+    streaming ? Infinity : text.length > SLICE_CHARS ? 0 : claimFirstSlice(text.length),
+  );
   if (streaming && budget !== Infinity) setBudget(Infinity);
-  // A message that waits for a later task is not even split yet.
+  // A message that waits for a later task is not even split yet. One longer than a slice is
+  // split in a task of its own, before the task that mounts its first slice: splitting reads
+  // the whole text (100,000 characters of short lines took about as long as mounting a slice).
   const split = NAIVE || budget === 0 ? undefined : splitFor(md, cacheKey, text, streaming);
+  const prepare = useCallback(() => {
+    if (NAIVE || text.length <= SLICE_CHARS) return false;
+    splitFor(md, cacheKey, text, false);
+    return true;
+  }, [md, cacheKey, text]);
   const blocks = split?.blocks ?? [text];
   const references = split?.references;
   const groups = groupChunks(blocks);
-  const shown = useSlicedCount(groups, streaming, budget, setBudget);
+  const shown = useSlicedCount(groups, streaming, budget, setBudget, prepare);
   return (
     <div className="md">
       {groups.slice(0, shown).map(({ start, sources }) => (
@@ -147,6 +156,8 @@ function useSlicedCount(
   streaming: boolean,
   budget: number,
   setBudget: (update: (budget: number) => number) => void,
+  /** Work to do in a task of its own before the first slice (splitting a long text): true if done. */
+  prepare: () => boolean,
 ): number {
   // A streaming reply grows by a few characters an update: all of it is shown at once, and
   // stays shown when it finishes.
@@ -160,14 +171,19 @@ function useSlicedCount(
   useEffect(() => {
     if (complete) return;
     let live = true;
-    nextTask(() => {
-      // One slice per task, rendered now: a later task would batch several slices into one.
+    // One slice per task, rendered now: a later task would batch several slices into one.
+    const grow = () => {
       if (live) flushSync(() => setBudget((b) => b + SLICE_CHARS));
+    };
+    nextTask(() => {
+      if (!live) return;
+      if (budget === 0 && prepare()) nextTask(grow);
+      else grow();
     });
     return () => {
       live = false;
     };
-  }, [complete, budget, setBudget]);
+  }, [complete, budget, setBudget, prepare]);
   return shown;
 }
 
