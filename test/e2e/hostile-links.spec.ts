@@ -70,6 +70,11 @@ test.describe("hostile share links", () => {
     await expect(cuts).toHaveCount(5);
     await expect(cuts.first()).toContainText("Table cut at 1800 of");
     expect(await page.locator("article td, article th").count()).toBeLessThanOrEqual(5 * 1_800);
+    // The rows of "|" after each cut table are one paragraph of about 90,000 characters: it is
+    // mounted in pieces (blocks.ts), a few per group, each group in a task of its own.
+    const reply = page.locator('article[data-role="assistant"]').first();
+    expect(await reply.locator(".md-group").count()).toBeGreaterThan(10);
+    expect(await reply.locator(".md-group > p").count()).toBeGreaterThan(20);
     // Clicks are answered: the whole table as text, then continuing the chat.
     await cuts.last().getByRole("button", { name: "Show the whole table as text" }).click();
     await expect(cuts.last().locator("pre")).toContainText("| h | h |");
