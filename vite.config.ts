@@ -21,6 +21,7 @@ export default defineConfig(({ mode }) => {
       tailwindcss(),
       VitePWA(pwaOptions),
       cspMetaTag(modelConnectSources([env.VITE_MODEL_BASE_URL, env.VITE_MODEL_HOSTS])),
+      markdownItFields(),
     ],
     resolve: {
       alias: {
@@ -91,4 +92,44 @@ function cspMetaTag(modelHosts: string[]): Plugin {
       },
     ],
   };
+}
+
+/**
+ * markdown-it 15 ships its classes with their fields lowered to calls of a `_defineProperty`
+ * helper (a key conversion, an `in` test and a keyed store for every field of every object). A
+ * Token has thirteen fields and a long reply makes hundreds of thousands of tokens: in traces of
+ * opening long replies the helper was the largest single JS cost of parsing. The build writes
+ * the simple ones back as plain assignments in the constructor, `this.map = null;`, which V8
+ * compiles to fast named stores. Same result: each is an own, enumerable, writable field
+ * defined on a fresh object, and none of markdown-it's prototypes has an accessor of that name.
+ */
+export function markdownItFields(): Plugin {
+  return {
+    name: "cutegpt-markdown-it-fields",
+    apply: "build",
+    transform(code, id) {
+      if (!/[\\/]markdown-it[\\/]dist[\\/]markdown-it\.mjs$/.test(id)) return null;
+      return { code: plainClassFields(code), map: null };
+    },
+  };
+}
+
+// `_defineProperty(this, /** doc */ "name", value);` with a value free of parentheses,
+// semicolons and line breaks (a literal or a name); the doc comment must not reach past its end.
+const FIELD_CALL =
+  /_defineProperty\(\s*this,\s*(?:\/\*(?:[^*]|\*(?!\/))*\*\/\s*)?"(\w+)",\s*([^();\n]+?)\s*\);/g;
+
+/** markdown-it's dist with simple field definitions as assignments (see `markdownItFields`). */
+export function plainClassFields(code: string): string {
+  const out = code.replace(
+    FIELD_CALL,
+    (_, name: string, value: string) => `this.${name} = ${value};`,
+  );
+  // The Token constructor is the one that matters; if a markdown-it update changes its shape,
+  // say so rather than silently building the slow form.
+  const token = /var Token = class \{\s*constructor\([^)]*\) \{([^}]*)\}/.exec(out)?.[1];
+  if (!token || token.includes("_defineProperty") || !token.includes("this.map = null;")) {
+    throw new Error("markdown-it's Token class changed: update plainClassFields in vite.config.ts");
+  }
+  return out;
 }

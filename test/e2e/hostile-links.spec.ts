@@ -70,6 +70,11 @@ test.describe("hostile share links", () => {
     await expect(cuts).toHaveCount(5);
     await expect(cuts.first()).toContainText("Table cut at 1800 of");
     expect(await page.locator("article td, article th").count()).toBeLessThanOrEqual(5 * 1_800);
+    // The rows of "|" after each cut table are one paragraph of about 90,000 characters: it is
+    // mounted in pieces (blocks.ts), a few per group, each group in a task of its own.
+    const reply = page.locator('article[data-role="assistant"]').first();
+    expect(await reply.locator(".md-group").count()).toBeGreaterThan(10);
+    expect(await reply.locator(".md-group > p").count()).toBeGreaterThan(20);
     // Clicks are answered: the whole table as text, then continuing the chat.
     await cuts.last().getByRole("button", { name: "Show the whole table as text" }).click();
     await expect(cuts.last().locator("pre")).toContainText("| h | h |");
@@ -93,6 +98,13 @@ test.describe("hostile share links", () => {
     await render.click();
     await expect(article.getByTestId("math")).toHaveCount(1, { timeout: 60_000 });
     await expect(render).toHaveCount(0);
+    // Rendered by KaTeX in the math worker: the page never loaded KaTeX's own chunk (katex.ts,
+    // for short formulas), only its stylesheet.
+    expect(page.workers().some((worker) => worker.url().includes("/math.worker"))).toBe(true);
+    const loaded = (await page.evaluate(() =>
+      performance.getEntriesByType("resource").map((entry) => entry.name),
+    )) as string[];
+    expect(loaded.filter((url) => /\/assets\/katex-[^/]*\.js$/.test(url))).toEqual([]);
     // 20,000 levels of braces overflow KaTeX's stack when asked for: the source stays.
     await page.goto("about:blank");
     await page.goto(`/#${encodeShareFragment(link.hostile)}`);

@@ -16,6 +16,7 @@ import { encodeShareFragment, type SharedConversation } from "../../app/features
 import { chromiumLaunchOptions } from "../e2e/chromium";
 import { serveStatic } from "../e2e/static-server";
 import { HOSTILE_LINKS } from "../fixtures/hostile/links";
+import { continueButton } from "./continue-button";
 
 const quick = process.argv.includes("--quick");
 /** `--links`: only the longest main-thread tasks of the hostile links (a few minutes). */
@@ -255,7 +256,7 @@ async function linkTasks(origin: string, conversation: SharedConversation): Prom
     await page.goto(`${origin}/#${encodeShareFragment(conversation)}`);
     await page.getByTestId("shared-view").waitFor();
     const open = await settled();
-    await page.getByRole("button", { name: /Continue this chat/ }).click();
+    await continueButton(page).click();
     await page.getByTestId("message-list").waitFor();
     const continued = await settled();
     await page.goto(`${origin}/`);

@@ -1,9 +1,10 @@
-import { memo, useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { memo, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { flushSync } from "react-dom";
 import { useStrings } from "../../i18n/i18n";
 import { NAIVE_RENDERING } from "../naive-rendering";
 import type { BlockSplit } from "./blocks";
 import type { References } from "./parser";
+import { groupChunks } from "./groups";
 import { RenderBoundary } from "./RenderBoundary";
 import { nextTask } from "./slices";
 
@@ -55,15 +56,6 @@ function splitFor(md: Engine, key: string, text: string, streaming: boolean): Bl
   splits.set(key, split);
   return split;
 }
-
-/**
- * Chunks per group. A finished group is one box the browser may skip while it is off screen
- * (content-visibility: auto in markdown.css). Groups rather than single chunks: every box that
- * newly gets content-visibility, and every one that crosses the edge of the view, costs the
- * browser an extra frame to decide whether to skip it, and a streamed reply finishes chunks
- * many times a second.
- */
-const GROUP_SIZE = 8;
 
 /**
  * A finished message is mounted a slice at a time: about this many characters of source at
@@ -124,18 +116,23 @@ export const Markdown = memo(function Markdown({ text, streaming, cacheKey }: Pr
 });
 
 function MarkdownBody({ md, text, streaming, cacheKey }: Props & { md: Engine }) {
-  const [budget, setBudget] = useState(() => (streaming ? Infinity : claimFirstSlice(text.length)));
+  const [budget, setBudget] = useState(() =>
+    streaming ? Infinity : text.length > SLICE_CHARS ? 0 : claimFirstSlice(text.length),
+  );
   if (streaming && budget !== Infinity) setBudget(Infinity);
-  // A message that waits for a later task is not even split yet.
+  // A message that waits for a later task is not even split yet. One longer than a slice is
+  // split in a task of its own, before the task that mounts its first slice: splitting reads
+  // the whole text (100,000 characters of short lines took about as long as mounting a slice).
   const split = NAIVE || budget === 0 ? undefined : splitFor(md, cacheKey, text, streaming);
+  const prepare = useCallback(() => {
+    if (NAIVE || text.length <= SLICE_CHARS) return false;
+    splitFor(md, cacheKey, text, false);
+    return true;
+  }, [md, cacheKey, text]);
   const blocks = split?.blocks ?? [text];
   const references = split?.references;
-  const groups: { start: number; sources: readonly string[]; chars: number }[] = [];
-  for (let start = 0; start < blocks.length; start += GROUP_SIZE) {
-    const sources = blocks.slice(start, start + GROUP_SIZE);
-    groups.push({ start, sources, chars: sources.reduce((n, s) => n + s.length, 0) });
-  }
-  const shown = useSlicedCount(groups, streaming, budget, setBudget);
+  const groups = groupChunks(blocks);
+  const shown = useSlicedCount(groups, streaming, budget, setBudget, prepare);
   return (
     <div className="md">
       {groups.slice(0, shown).map(({ start, sources }) => (
@@ -159,6 +156,8 @@ function useSlicedCount(
   streaming: boolean,
   budget: number,
   setBudget: (update: (budget: number) => number) => void,
+  /** Work to do in a task of its own before the first slice (splitting a long text): true if done. */
+  prepare: () => boolean,
 ): number {
   // A streaming reply grows by a few characters an update: all of it is shown at once, and
   // stays shown when it finishes.
@@ -172,14 +171,19 @@ function useSlicedCount(
   useEffect(() => {
     if (complete) return;
     let live = true;
-    nextTask(() => {
-      // One slice per task, rendered now: a later task would batch several slices into one.
+    // One slice per task, rendered now: a later task would batch several slices into one.
+    const grow = () => {
       if (live) flushSync(() => setBudget((b) => b + SLICE_CHARS));
+    };
+    nextTask(() => {
+      if (!live) return;
+      if (budget === 0 && prepare()) nextTask(grow);
+      else grow();
     });
     return () => {
       live = false;
     };
-  }, [complete, budget, setBudget]);
+  }, [complete, budget, setBudget, prepare]);
   return shown;
 }
 

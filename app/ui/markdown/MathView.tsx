@@ -1,6 +1,6 @@
 import { memo, useEffect, useState } from "react";
 import { useStrings } from "../../i18n/i18n";
-import { cachedMath, renderMathLater } from "./lazy";
+import { cachedMath, LARGE_FORMULA_CHARS, renderMathLater } from "./lazy";
 
 interface Props {
   tex: string;
@@ -13,13 +13,10 @@ interface Props {
 }
 
 /**
- * A formula longer than this shows as its source with a button that renders it. KaTeX runs on
- * the page in one piece per formula, and its cost is not linear in the length: a run of
- * letters that it merges into one glyph string is spliced one letter at a time
- * (`tryCombineChars`), so 40,000 letters took 6.7 s, 10,000 about 0.1 s. A formula this long
- * costs tens of milliseconds at most; real ones are far shorter.
+ * A formula longer than `LARGE_FORMULA_CHARS` shows as its source with a button that renders
+ * it, in a worker (lazy.ts): KaTeX's cost is not linear in a formula's length.
  */
-export const LARGE_FORMULA_CHARS = 4_000;
+export { LARGE_FORMULA_CHARS };
 
 /** TeX through KaTeX (loaded on first use); the source shows until KaTeX is there, or if it fails. */
 export const MathView = memo(function MathView({ tex, display, block, complete }: Props) {

@@ -1,24 +1,4 @@
-import katex from "katex";
-import "katex/dist/katex.min.css";
+import "./math-style";
 
-/**
- * Loaded on demand with its stylesheet and fonts. `trust: false` keeps \href, \url and
- * \includegraphics out; TeX errors KaTeX reports (ParseError) render as red source text.
- * Anything else it throws (a RangeError from the stack on deeply nested input, say) gives
- * undefined, and the caller shows the source as plain text.
- */
-export function renderMath(tex: string, display: boolean): string | undefined {
-  try {
-    return katex.renderToString(tex, {
-      displayMode: display,
-      throwOnError: false,
-      trust: false,
-      strict: "ignore",
-      maxExpand: 500,
-      maxSize: 50,
-      output: "htmlAndMathml",
-    });
-  } catch {
-    return undefined;
-  }
-}
+/** KaTeX on the page, loaded on demand with its stylesheet and fonts. */
+export { renderMath } from "./katex-render";

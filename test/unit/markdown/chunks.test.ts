@@ -1,8 +1,14 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { splitBlocks, type BlockSplit } from "../../../app/ui/markdown/blocks";
+import {
+  PARAGRAPH_PIECE_CHARS,
+  paragraphPieces,
+  splitBlocks,
+  type BlockSplit,
+} from "../../../app/ui/markdown/blocks";
 import { renderMarkdown } from "../../../app/ui/markdown/engine";
+import { GROUP_CHARS, GROUP_SIZE, groupChunks } from "../../../app/ui/markdown/groups";
 
 /** The text rendered chunk by chunk, as Markdown.tsx does it. */
 const chunked = (text: string, split: BlockSplit = splitBlocks(text)) =>
@@ -67,5 +73,92 @@ describe("chunks follow markdown-it's own blocks", () => {
     const third = splitBlocks(`${second.text}\n\n[b]: https://b.example/`, second, true);
     expect(third.references).not.toBe(second.references);
     expect(Object.keys(third.references)).toEqual(["A", "B"]);
+  });
+});
+
+/** The text of every paragraph, markup stripped, joined as one run of words. */
+const words = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+
+describe("a huge paragraph is cut into pieces the slicing can spread over tasks", () => {
+  const pipes = "|\n".repeat(45_000);
+
+  it("90,000 characters of short lines become pieces of at most 4,000, cut at line breaks", () => {
+    const { blocks } = splitBlocks(pipes);
+    expect(blocks.length).toBeGreaterThanOrEqual(90_000 / PARAGRAPH_PIECE_CHARS);
+    expect(blocks.join("")).toBe(pipes);
+    for (const block of blocks) {
+      expect(block.length).toBeLessThanOrEqual(PARAGRAPH_PIECE_CHARS);
+      expect(block.endsWith("\n")).toBe(true);
+    }
+    // Each piece is a paragraph; together they hold the paragraph's text.
+    const html = chunked(pipes);
+    expect(html.match(/<p>/g)).toHaveLength(blocks.length);
+    expect(words(html)).toBe(words(whole(pipes)));
+  });
+
+  it("a paragraph of one 100,000-character line is cut after spaces", () => {
+    const openers = "\\(a ".repeat(25_000);
+    const { blocks } = splitBlocks(openers);
+    expect(blocks.length).toBeGreaterThanOrEqual(25);
+    expect(blocks.join("")).toBe(openers);
+    for (const block of blocks.slice(0, -1)) expect(block.endsWith("a ")).toBe(true);
+    expect(words(chunked(openers))).toBe(words(whole(openers)));
+  });
+
+  it("without spaces, never between a backslash and what it escapes", () => {
+    const escapes = "\\(".repeat(30_000);
+    const pieces = paragraphPieces(escapes);
+    expect(pieces.length).toBeGreaterThan(1);
+    for (const piece of pieces) expect(piece.startsWith("(")).toBe(false);
+    const text = (html: string) => words(html).replaceAll(" ", "");
+    expect(text(chunked(escapes))).toBe(text(whole(escapes)));
+  });
+
+  it("starts no piece on a line that would begin another block on its own", () => {
+    // Inside a paragraph these lines are text (none can interrupt one); at the start of a
+    // piece each would be code, an ordered list from 2 or a link definition.
+    const text = "text\n" + "    indented\n2. two\n[a]: https://a.example/\nword\n".repeat(2_000);
+    const html = chunked(text);
+    expect(splitBlocks(text).blocks.length).toBeGreaterThan(10);
+    expect(html).not.toMatch(/<pre|<ol|<code/);
+    expect(words(html)).toBe(words(whole(text)));
+  });
+
+  it("keeps short paragraphs, and the paragraph still being written, whole", () => {
+    expect(splitBlocks("a\nb\n\nc").blocks).toEqual(["a\nb\n\n", "c"]);
+    const growing = splitBlocks(pipes, undefined, true);
+    expect(growing.blocks).toEqual([pipes]);
+    // Finished, it is cut as if split at once.
+    expect(splitBlocks(pipes, growing).blocks).toEqual(splitBlocks(pipes).blocks);
+    // Once a later block has begun, it is final and cut while the text still grows.
+    const next = splitBlocks(`${pipes}\n# next\n`, growing, true);
+    expect(next.blocks.slice(0, -1)).toEqual(splitBlocks(`${pipes}\n`).blocks);
+    expect(next.blocks.length).toBeGreaterThan(20);
+    expect(next.blocks.at(-1)).toBe("# next\n");
+  });
+});
+
+describe("chunks are mounted in groups", () => {
+  it("of eight chunks, or fewer when they hold more than a slice's worth of characters", () => {
+    const { blocks } = splitBlocks("|\n".repeat(45_000));
+    const groups = groupChunks(blocks);
+    expect(groups.flatMap((g) => g.sources)).toEqual(blocks);
+    for (const group of groups) {
+      expect(group.sources.length).toBeLessThan(GROUP_SIZE);
+      expect(group.chars - group.sources.at(-1)!.length).toBeLessThan(GROUP_CHARS);
+    }
+    const short = groupChunks(Array.from({ length: 20 }, (_, i) => `chunk ${i}\n\n`));
+    expect(short.map((g) => g.sources.length)).toEqual([8, 8, 4]);
+  });
+
+  it("a growing last chunk stays in the group it started in", () => {
+    const chunks = ["a".repeat(7_000), "b", "c"];
+    const before = groupChunks(chunks).map((g) => g.start);
+    const after = groupChunks([...chunks.slice(0, -1), "c".repeat(50_000)]).map((g) => g.start);
+    expect(after).toEqual(before);
   });
 });
