@@ -115,6 +115,8 @@ function kindOf(task: Span): string {
     return `timer (${fn?.functionName || "?"})`;
   }
   if (names.has("MessagePort::Accept")) return "MessageChannel (React scheduler, nextTask)";
+  // The sampling profiler starts (and gathers its first samples) in a long task of its own.
+  if (names.has("V8.InvokeApiInterruptCallbacks")) return "the profiler's own start";
   if ([...names].some((n) => n.includes("GC"))) return "garbage collection";
   return `other (${task.children[0]?.event.name ?? task.event.name})`;
 }
