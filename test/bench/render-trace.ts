@@ -28,8 +28,12 @@ import { summarize, type TraceEvent } from "./trace-summary";
  *   its own, so this is not extra work;
  * - the frame after it: the hit test under the pointer after the scroll (1.4-2.6 ms, most of
  *   it the pre-paint the hit test needs), paint 3-4.5 ms, layerization 0.7-1 ms, commit
- *   0.4-1.4 ms. Paint re-walks every finished group in view (0.5-0.9 ms each, their display
- *   items are not invalidated) besides the group being written;
+ *   0.4-1.4 ms. Paint re-walked every finished group near the view (0.5-0.9 ms each, though
+ *   their display items were not invalidated) besides the group being written: each update
+ *   changes the list's height, the area Chromium paints reaches the list's end, and a layer
+ *   directly in the list took the changed area as a reason to paint again. A paint-clipping
+ *   frame around each group (.md-group-frame in markdown.css) ended that: about 2 ms less
+ *   per frame (test/e2e/render-paint.spec.ts);
  * - about once a second a frame of 10-14 ms (layout, pre-paint and paint of a whole group)
  *   when a group is finished and the next begins: the windows behind the p95;
  * - KaTeX and highlight.js results landing in tasks of their own, with a frame each.
