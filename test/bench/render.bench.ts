@@ -44,7 +44,7 @@ export function benchMarkdown(targetChars: number): string {
 }
 
 // A string, not a function: tsx would add its __name helper, which the page lacks.
-const INSTRUMENT = `
+export const INSTRUMENT = `
   window.__tokens = 0;
   window.__messages = 0;
   window.__longTasks = [];

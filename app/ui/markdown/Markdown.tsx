@@ -203,18 +203,21 @@ const MarkdownGroup = memo(function MarkdownGroup({
 }: GroupProps) {
   // Only a group that can no longer change may be skipped: a growing box would be re-measured
   // (and its skipping reconsidered) on every update.
+  // The frame is there from the start, so settling changes no element above the chunks.
   return (
-    <div className="md-group" data-settled={!writing}>
-      {sources.map((source, i) => (
-        <RenderBoundary key={i} source={source}>
-          <MarkdownChunk
-            md={md}
-            source={source}
-            references={references}
-            complete={!writing || i < sources.length - 1}
-          />
-        </RenderBoundary>
-      ))}
+    <div className="md-group-frame">
+      <div className="md-group" data-settled={!writing}>
+        {sources.map((source, i) => (
+          <RenderBoundary key={i} source={source}>
+            <MarkdownChunk
+              md={md}
+              source={source}
+              references={references}
+              complete={!writing || i < sources.length - 1}
+            />
+          </RenderBoundary>
+        ))}
+      </div>
     </div>
   );
 }, sameGroup);
