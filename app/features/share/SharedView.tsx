@@ -10,6 +10,7 @@ import { CopyButton } from "../../ui/CopyButton";
 import { decodeShareFragment, linkIdentity, type DecodeResult, type ShareErrorCode } from "./codec";
 import { fromShared } from "./conversation-mapping";
 import { openedLinksStore } from "./opened-links";
+import { nextTask } from "../../ui/markdown/slices";
 
 const opened = openedLinksStore();
 
@@ -20,7 +21,47 @@ const opened = openedLinksStore();
  */
 export default function SharedView({ fragment, onClose }: { fragment: string; onClose(): void }) {
   const t = useStrings();
-  const decoded: DecodeResult = useMemo(() => decodeShareFragment(fragment), [fragment]);
+  const decoded = useDecodedInOwnTask(fragment);
+  if (!decoded) {
+    return (
+      <section className="flex flex-1 items-center justify-center p-6 text-sm" aria-busy="true">
+        <p role="status">{t.sharedOpening}</p>
+      </section>
+    );
+  }
+  return <DecodedSharedView decoded={decoded} fragment={fragment} onClose={onClose} />;
+}
+
+/**
+ * The link decoded in a task of its own, after the view is on screen: decoding a link near the
+ * 1 MB limit (inflating it twice for the trailing-data check, then its text) takes tens of
+ * milliseconds, and in the same task as mounting its first replies it made the longest task
+ * of opening a link.
+ */
+function useDecodedInOwnTask(fragment: string): DecodeResult | undefined {
+  const [state, setState] = useState<{ fragment: string; decoded: DecodeResult }>();
+  useEffect(() => {
+    let live = true;
+    nextTask(() => {
+      if (live) setState({ fragment, decoded: decodeShareFragment(fragment) });
+    });
+    return () => {
+      live = false;
+    };
+  }, [fragment]);
+  return state?.fragment === fragment ? state.decoded : undefined;
+}
+
+function DecodedSharedView({
+  decoded,
+  fragment,
+  onClose,
+}: {
+  decoded: DecodeResult;
+  fragment: string;
+  onClose(): void;
+}) {
+  const t = useStrings();
   // Made once per link: ids made on every render would remount every message (and lose its
   // rendered markdown) whenever anything on the page changes.
   const preview = useMemo(
