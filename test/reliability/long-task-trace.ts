@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from "@playwright/test";
 import { encodeShareFragment } from "../../app/features/share/codec";
 import { chromiumLaunchOptions } from "../e2e/chromium";
 import { serveStatic } from "../e2e/static-server";
+import type { TraceEvent } from "../bench/trace-summary";
 import { HOSTILE_LINKS } from "../fixtures/hostile/links";
 import { continueButton } from "./continue-button";
 
@@ -34,32 +35,6 @@ const CATEGORIES = [
   "disabled-by-default-devtools.timeline",
   "disabled-by-default-v8.cpu_profiler",
 ];
-
-interface TraceEvent {
-  name: string;
-  ph: string;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  tid: number;
-  pid: number;
-  id?: string;
-  args?: {
-    name?: string;
-    data?: {
-      startTime?: number;
-      cpuProfile?: {
-        nodes?: {
-          id: number;
-          parent?: number;
-          callFrame: { functionName: string; url?: string; lineNumber?: number };
-        }[];
-        samples?: number[];
-      };
-      timeDeltas?: number[];
-    };
-  };
-}
 
 async function traced(browser: Browser, page: Page, phase: string, act: () => Promise<void>) {
   await browser.startTracing(page, { categories: CATEGORIES });
