@@ -311,5 +311,8 @@ async function markCached(id: string): Promise<void> {
     tx.objectStore("models").put(Date.now(), id);
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error);
+    // A full disk aborts the transaction at commit, with no request error: without this the
+    // load would wait for ever at 100 %.
+    tx.onabort = () => reject(tx.error ?? new DOMException("aborted", "AbortError"));
   });
 }
