@@ -51,8 +51,11 @@ test("a streaming reply stays in view while it grows past the screen", async ({ 
 test("scrolling up while a reply streams keeps the reader's place; scrolling back down follows again", async ({
   page,
 }) => {
+  // The reply must still be streaming once the list is past a screen and the user scrolled
+  // up: slow enough for a busy machine, whose page may take a while to show the first screens.
+  test.setTimeout(120_000);
   await page.setViewportSize({ width: 1000, height: 600 });
-  await startLongReply(page, 60);
+  await startLongReply(page, 30);
   const list = messageList(page);
   await expect
     .poll(() => list.evaluate((el) => el.scrollHeight / el.clientHeight), { timeout: 20_000 })
@@ -60,8 +63,10 @@ test("scrolling up while a reply streams keeps the reader's place; scrolling bac
 
   // The user scrolls up to reread the start of the reply.
   await list.hover();
-  await page.mouse.wheel(0, -5000);
+  // All the way up, however far the reply has got (a busy machine streams it further first).
+  await page.mouse.wheel(0, -1_000_000);
   await expect.poll(() => list.evaluate((el) => el.scrollTop)).toBe(0);
+  await expect(page.locator('article[data-status="streaming"]')).toHaveCount(1);
   const first = assistantMessages(page).getByText("Paragraph 1 talks about");
   const topBefore = await first.evaluate((el) => el.getBoundingClientRect().top);
   const heightBefore = await list.evaluate((el) => el.scrollHeight);
@@ -75,6 +80,9 @@ test("scrolling up while a reply streams keeps the reader's place; scrolling bac
   // Back at the bottom, the list follows the reply again until it ends.
   await page.mouse.wheel(0, 1_000_000);
   await expect.poll(() => distanceFromBottom(list)).toBeLessThan(80);
+  await expect(page.locator('article[data-status="streaming"]')).toHaveCount(0, {
+    timeout: 90_000,
+  });
   await expectEndShownAfterReply(page);
 });
 
