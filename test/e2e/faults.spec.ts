@@ -2,6 +2,7 @@ import { expect, test, type BrowserContext, type Page } from "@playwright/test";
 import {
   assistantMessages,
   loadModel,
+  chatDatabaseMade,
   openApp,
   sendMessage,
   waitForReplyEnd,
@@ -297,6 +298,7 @@ test("stored records of an unexpected shape: the app starts, shows the good ones
   page,
 }) => {
   await openApp(page);
+  await chatDatabaseMade(page);
   await page.evaluate(async () => {
     const good = (id: string, title: string, status = "done") => ({
       id,

@@ -1,8 +1,23 @@
+import { CHAT_DB, CHAT_DB_VERSION } from "../../app/storage/chat-database";
 import { expect, type Page } from "@playwright/test";
 
 export async function openApp(page: Page, url = "/"): Promise<void> {
   await page.goto(url);
   await expect(page.getByRole("combobox", { name: /model|模型/i })).toBeEnabled();
+}
+
+/**
+ * Waits until the app has made its chat database at its current version. A test that opens
+ * the database without a version before then, to write records of its own, would create an
+ * empty one with no stores, or find the app's first upgrade midway (chat-database.ts).
+ */
+export async function chatDatabaseMade(page: Page): Promise<void> {
+  const version = () =>
+    page.evaluate(
+      async (name) => (await indexedDB.databases()).find((d) => d.name === name)?.version ?? 0,
+      CHAT_DB,
+    );
+  await expect.poll(version).toBe(CHAT_DB_VERSION);
 }
 
 /**
