@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { makeModel, writeModel, type FixtureModel } from "../fixtures/model-files/make-model";
 import { startModelServer, type ModelServer } from "../fixtures/model-files/server";
-import { openApp, openModelSettings } from "./helpers";
+import { chatDatabaseMade, openApp, openModelSettings } from "./helpers";
 
 // Fixture models are served from a second 127.0.0.1 server that counts requests; the app's
 // catalog is extended per test. The service worker is kept out so every fetch is visible.
@@ -144,6 +144,7 @@ test("a full disk mid-download says how much space is needed, keeps finished sha
   const origin = new URL(page.url()).origin;
   const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
   await cdp.send("Storage.overrideQuotaForOrigin", { origin, quotaSize: usage + 1024 * KB });
+  await chatDatabaseMade(page);
   // A saved conversation that must survive, written the way the app stores it.
   await page.evaluate(async () => {
     const chat = {
