@@ -1,4 +1,4 @@
-import { createWorkerJobs, type JobWorker } from "./worker-jobs";
+import { createWorkerJobs, isString, type JobWorker } from "./worker-jobs";
 
 /** A code block for highlight.worker.ts. */
 export interface HighlightJob {
@@ -27,5 +27,3 @@ export function createHighlightClient({
   return (code, language) =>
     code.length > maxChars ? Promise.resolve(undefined) : run({ code, language });
 }
-
-export const isString = (value: unknown): value is string => typeof value === "string";

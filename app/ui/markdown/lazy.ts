@@ -1,11 +1,6 @@
-import {
-  createHighlightClient,
-  isString,
-  type Highlight,
-  type HighlightWorker,
-} from "./highlight-client";
+import { createHighlightClient, type Highlight, type HighlightWorker } from "./highlight-client";
 import { inSlices } from "./slices";
-import { createWorkerJobs, type JobWorker, type RunJob } from "./worker-jobs";
+import { createWorkerJobs, isString, type JobWorker, type RunJob } from "./worker-jobs";
 
 /**
  * The heavy renderers (highlight.js, KaTeX) load on first use and their results are cached

@@ -31,6 +31,9 @@ export interface WorkerJobsOptions<Job, Result> {
   isResult: (value: unknown) => value is Result;
 }
 
+/** The check for renderers whose result is HTML text. */
+export const isString = (value: unknown): value is string => typeof value === "string";
+
 /** Runs a job in the worker; never rejects (`undefined`: failed, too slow or no worker). */
 export type RunJob<Job, Result> = (job: Job) => Promise<Result | undefined>;
 
