@@ -44,6 +44,8 @@ export interface RenderOptions {
 
 interface Frame {
   token: Token;
+  /** Its React key, taken when it opens (see renderTokens). */
+  key: number;
   children: ReactNode[];
   /** Plain text of a link, to compare with where it goes. */
   text?: string;
@@ -52,6 +54,11 @@ interface Frame {
 /**
  * markdown-it tokens to React elements. Every attribute is chosen here from a short list, and
  * text goes through React's escaping, so nothing in the source can add markup or handlers.
+ *
+ * Keys are token positions, an element's taken where it opens: text streams in at the end, so
+ * an element that is already there keeps its key while it grows. Taken where it closed, the key
+ * of a list or a table changed with each item or row written into it, and React rebuilt all of
+ * its DOM on every streamed update.
  */
 export function renderTokens(tokens: readonly Token[], options: RenderOptions): ReactNode[] {
   const root: ReactNode[] = [];
@@ -82,7 +89,7 @@ export function renderTokens(tokens: readonly Token[], options: RenderOptions): 
       }
     }
     if (token.nesting === 1) {
-      const frame: Frame = { token, children: [] };
+      const frame: Frame = { token, key: key++, children: [] };
       if (token.type === "link_open") {
         frame.text = "";
         link = frame;
@@ -91,7 +98,7 @@ export function renderTokens(tokens: readonly Token[], options: RenderOptions): 
     } else if (token.nesting === -1) {
       const frame = stack.pop();
       if (frame === link) link = undefined;
-      if (frame) out().push(element(frame, key++));
+      if (frame) out().push(element(frame));
     } else {
       if (link && (token.type === "text" || token.type === "code_inline")) {
         link.text = (link.text ?? "") + token.content;
@@ -111,7 +118,7 @@ export function renderTokens(tokens: readonly Token[], options: RenderOptions): 
   // Unbalanced tokens cannot come from markdown-it, but never drop text if they did.
   while (stack.length > 0) {
     const frame = stack.pop();
-    if (frame) out().push(element(frame, key++));
+    if (frame) out().push(element(frame));
   }
   return root;
 }
@@ -150,7 +157,7 @@ function tableSource(open: Token, source: string | undefined): string {
   return source.split("\n", to).slice(from, to).join("\n");
 }
 
-function element({ token: open, children, text }: Frame, key: number): ReactNode {
+function element({ token: open, key, children, text }: Frame): ReactNode {
   const tag = open.tag;
   // Paragraphs in tight lists are hidden: their text sits directly in the <li>.
   if (open.hidden || !TAGS.has(tag)) return createElement(Fragment, { key }, ...children);

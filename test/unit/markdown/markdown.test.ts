@@ -1,4 +1,4 @@
-import { createElement, type ReactElement } from "react";
+import { createElement, Fragment, isValidElement, type ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { splitBlocks } from "../../../app/ui/markdown/blocks";
@@ -42,7 +42,36 @@ describe("splitBlocks", () => {
   });
 });
 
+/** Each element of a rendered tree as its path of tags and keys, in document order. */
+function keysOf(nodes: readonly unknown[], path = ""): string[] {
+  const out: string[] = [];
+  for (const node of nodes) {
+    if (!isValidElement<{ children?: unknown }>(node)) continue;
+    const tag = typeof node.type === "string" ? node.type : node.type === Fragment ? "#" : "C";
+    const here = `${path}/${tag}:${node.key}`;
+    const { children } = node.props;
+    out.push(here);
+    if (children !== undefined) out.push(...keysOf([children].flat(), here));
+  }
+  return out;
+}
+
 describe("markdown rendering", () => {
+  // React rebuilds an element whose key changed: with keys taken where an element closed, a
+  // list or table being streamed got a new key with every item or row, and all of its DOM
+  // was made again on every update (losing a selection in it, too).
+  it.each([
+    ["a list", "- one\n- two", "- one\n- two\n- three"],
+    ["a nested list", "- one\n  - a", "- one\n  - a\n  - b\n- two"],
+    ["a table", "| a | b |\n|---|---|\n| 1 | 2 |", "| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |"],
+    ["a blockquote", "> one\n>\n> two", "> one\n>\n> two\n>\n> three"],
+  ])("keeps the keys of %s as more of it is written", (_, before, after) => {
+    const was = keysOf(renderMarkdown(before, false));
+    const now = keysOf(renderMarkdown(after, false));
+    expect(now.length).toBeGreaterThan(was.length);
+    expect(now.slice(0, was.length)).toEqual(was);
+  });
+
   it("renders a paragraph of many lines as one text, not a node per line", () => {
     const [paragraph] = renderMarkdown("a\nb\n*c*\nd\ne", true) as [ReactElement];
     const inline = (paragraph.props as { children: ReactElement }).children;
