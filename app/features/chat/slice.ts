@@ -7,6 +7,7 @@ import type { AppState, StoreDeps } from "../../store/app-state";
 import { branchAt } from "../../storage/branches";
 import type { ChatMessage, ConversationSettings } from "../../storage/types";
 import { frameThrottle } from "../../ui/frame-throttle";
+import { updateWithLateResults } from "../../ui/late-results";
 import { NAIVE_RENDERING } from "../../ui/naive-rendering";
 import { newId } from "../../ui/ids";
 import { buildEngineRequest } from "./engine-request";
@@ -188,13 +189,13 @@ async function generateReply(
   set({ streaming: { conversationId, messageId: replyId } });
   let written = prefix;
   const publish = frameThrottle(
-    () => get().updateMessage(conversationId, replyId, { content: written }),
-    // At most 10 updates a second: new text shows within 100 ms of arriving. Each update costs
-    // the browser about the same whatever it adds (style, layout, paint, the hover hit test
-    // after the scroll: near 10 ms of main-thread CPU on a busy two-core machine, see
-    // test/bench/render.bench.ts), so a fast GPU's tokens share one; at 20 a second the
-    // bench's CPU per token was 0.91 ms (p50) and 1.27 ms (p95), at 10 0.6-0.7 and 1.05.
-    NAIVE_RENDERING ? 0 : 100,
+    () =>
+      updateWithLateResults(
+        () => get().updateMessage(conversationId, replyId, { content: written }),
+        // Highlighting and KaTeX that finish between two updates show with the next one.
+        UPDATE_INTERVAL_MS * 2,
+      ),
+    UPDATE_INTERVAL_MS,
   );
 
   try {
@@ -321,6 +322,16 @@ function toErrorInfo(error: unknown): EngineErrorInfo {
   }
   return engineErrorInfo(error);
 }
+
+/**
+ * At most 10 updates a second: new text shows within 100 ms of arriving. Each update costs the
+ * browser about the same whatever it adds (style, layout, paint, the hover hit test after the
+ * scroll: near 10 ms of main-thread CPU on a busy two-core machine, see
+ * test/bench/render.bench.ts), so a fast GPU's tokens share one; at 20 a second the bench's
+ * CPU per token was 0.91 ms (p50) and 1.27 ms (p95), at 10 0.6-0.7 and 1.05. The naive
+ * baseline shows every token as it comes.
+ */
+const UPDATE_INTERVAL_MS = NAIVE_RENDERING ? 0 : 100;
 
 const MODEL_GONE_MESSAGE =
   "The model for this reply is no longer in the model list. Pick a model and send again.";

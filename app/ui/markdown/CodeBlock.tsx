@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { useStrings } from "../../i18n/i18n";
+import { showLateResult } from "../late-results";
 import { CopyButton } from "../CopyButton";
 import { cachedHighlight, highlightLater } from "./lazy";
 
@@ -48,7 +49,10 @@ export function CodeBlock({ code, language, complete }: Props) {
     if (!complete || !lang || cached !== null) return;
     let live = true;
     void highlightLater(code, lang).then((value) => {
-      if (live) setHtml({ code, html: value });
+      // While a reply streams, it shows with the next update (late-results.ts).
+      showLateResult(() => {
+        if (live) setHtml({ code, html: value });
+      });
     });
     return () => {
       live = false;

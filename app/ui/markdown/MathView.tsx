@@ -1,5 +1,6 @@
 import { memo, useEffect, useState } from "react";
 import { useStrings } from "../../i18n/i18n";
+import { showLateResult } from "../late-results";
 import { cachedMath, LARGE_FORMULA_CHARS, renderMathLater } from "./lazy";
 
 interface Props {
@@ -31,7 +32,10 @@ export const MathView = memo(function MathView({ tex, display, block, complete }
     if (cached !== null || !complete || large) return;
     let live = true;
     void renderMathLater(tex, display).then((value) => {
-      if (live) setHtml({ tex, html: value });
+      // While a reply streams, it shows with the next update (late-results.ts).
+      showLateResult(() => {
+        if (live) setHtml({ tex, html: value });
+      });
     });
     return () => {
       live = false;
