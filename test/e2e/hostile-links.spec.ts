@@ -98,8 +98,7 @@ test.describe("hostile share links", () => {
     await render.click();
     await expect(article.getByTestId("math")).toHaveCount(1, { timeout: 60_000 });
     await expect(render).toHaveCount(0);
-    // Rendered by KaTeX in the math worker: the page never loaded KaTeX's own chunk (katex.ts,
-    // for short formulas), only its stylesheet.
+    // Rendered by KaTeX in the math worker: the page loads only KaTeX's stylesheet, never KaTeX.
     expect(page.workers().some((worker) => worker.url().includes("/math.worker"))).toBe(true);
     const loaded = (await page.evaluate(() =>
       performance.getEntriesByType("resource").map((entry) => entry.name),

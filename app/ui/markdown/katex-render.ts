@@ -1,7 +1,7 @@
 import katex from "katex";
 
 /**
- * KaTeX to HTML, on the page (katex.ts, with the stylesheet) or in math.worker.ts.
+ * KaTeX to HTML, in math.worker.ts (the page loads only the stylesheet, math-style.ts).
  * `trust: false` keeps \href, \url and \includegraphics out; TeX errors KaTeX reports (ParseError) render as red source text.
  * Anything else it throws (a RangeError from the stack on deeply nested input, say) gives
  * undefined, and the caller shows the source as plain text.

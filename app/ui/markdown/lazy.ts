@@ -1,34 +1,41 @@
 import { createHighlightClient, type Highlight, type HighlightWorker } from "./highlight-client";
-import { inSlices } from "./slices";
 import { createWorkerJobs, isString, type JobWorker, type RunJob } from "./worker-jobs";
 
 /**
- * The heavy renderers (highlight.js, KaTeX) load on first use and their results are cached
- * by input, so a chunk that re-mounts or re-renders does not do the work twice. highlight.js
- * runs in a worker with a time budget; KaTeX runs on the page in slices (slices.ts) for
- * formulas up to `LARGE_FORMULA_CHARS`, and in a worker with a time budget for longer ones.
- * Nothing here ever rejects: a failure is `undefined`, and the caller shows the source.
+ * The heavy renderers (highlight.js, KaTeX) load on first use, run in workers with a time
+ * budget, and their results are cached by input, so a chunk that re-mounts or re-renders does
+ * not do the work twice. Nothing here ever rejects: a failure is `undefined`, and the caller
+ * shows the source.
+ *
+ * KaTeX ran on the page before, in slices of 8 ms: in the render bench that was about 5 % of
+ * the main thread's time while a reply streamed (parsing and building each formula), and the
+ * page now only sets the HTML the worker returns.
  */
-type MathRenderer = typeof import("./katex");
-
 /** Past this a code block stays plain text (a worker stuck on it helps nobody). */
 const HIGHLIGHT_BUDGET_MS = 1500;
 const HIGHLIGHT_MAX_CHARS = 50_000;
 
 /**
- * A formula longer than this goes to math.worker.ts, only when the reader asks for it
- * (MathView.tsx). KaTeX's cost is not linear in the length: a run of letters that it merges
+ * A formula longer than this is rendered only when the reader asks for it (MathView.tsx), in a
+ * worker of its own. KaTeX's cost is not linear in the length: a run of letters that it merges
  * into one glyph string is spliced one letter at a time (`tryCombineChars`), so 40,000 letters
- * took 6.7 s, 10,000 about 0.1 s. A formula this long costs tens of milliseconds on the page
- * at most; real ones are far shorter.
+ * took 6.7 s, 10,000 about 0.1 s. A formula this long costs tens of milliseconds at most; real
+ * ones are far shorter.
  */
 export const LARGE_FORMULA_CHARS = 4_000;
 
 /**
- * What a formula the reader asked for may take in the worker. Nothing waits for it but that
- * formula (it shows as source meanwhile); past it the source stays.
+ * What a formula up to `LARGE_FORMULA_CHARS` may take: such a formula takes KaTeX tens of
+ * milliseconds at most, so one past this is stuck, and its source stays.
  */
-const MATH_WORKER_BUDGET_MS = 30_000;
+const MATH_BUDGET_MS = 2_000;
+
+/**
+ * What a formula the reader asked for may take. It has a worker of its own: nothing waits for
+ * it but that formula (it shows as source meanwhile), not the formulas shown as they come.
+ * Past it the source stays.
+ */
+const LARGE_MATH_BUDGET_MS = 30_000;
 
 /** A formula for math.worker.ts. */
 export interface MathJob {
@@ -37,8 +44,8 @@ export interface MathJob {
 }
 
 let highlighter: Highlight | undefined;
-let mathRenderer: Promise<MathRenderer> | undefined;
 let mathWorker: RunJob<MathJob, string> | undefined;
+let largeMathWorker: RunJob<MathJob, string> | undefined;
 const highlighted = new Map<string, string | undefined>();
 const rendered = new Map<string, string | undefined>();
 const MAX_CACHED = 500;
@@ -78,33 +85,26 @@ export function cachedMath(tex: string, display: boolean): string | undefined | 
 }
 
 export async function renderMathLater(tex: string, display: boolean): Promise<string | undefined> {
-  let html: string | undefined;
-  try {
-    if (tex.length > LARGE_FORMULA_CHARS) {
-      html = await renderMathInWorker(tex, display);
-    } else {
-      mathRenderer ??= import("./katex");
-      const { renderMath } = await mathRenderer;
-      html = await inSlices(() => renderMath(tex, display));
-    }
-  } catch {
-    // The chunk failed to load, or KaTeX threw past its own guard: the source stays.
-    html = undefined;
-  }
+  const large = tex.length > LARGE_FORMULA_CHARS;
+  const run = large
+    ? (largeMathWorker ??= mathJobs(LARGE_MATH_BUDGET_MS))
+    : (mathWorker ??= mathJobs(MATH_BUDGET_MS));
+  // The page needs KaTeX's stylesheet and fonts to show the worker's HTML, not KaTeX.
+  const [html] = await Promise.all([
+    run({ tex, display }),
+    import("./math-style").catch(() => undefined),
+  ]);
   return remember(rendered, `${display ? "D" : "I"}${tex}`, html);
 }
 
-async function renderMathInWorker(tex: string, display: boolean): Promise<string | undefined> {
-  mathWorker ??= createWorkerJobs<MathJob, string>({
+function mathJobs(budgetMs: number): RunJob<MathJob, string> {
+  return createWorkerJobs<MathJob, string>({
     spawn: () =>
       new Worker(new URL("./math.worker.ts", import.meta.url), {
         type: "module",
         name: "math",
       }) as unknown as JobWorker<MathJob, string>,
-    budgetMs: MATH_WORKER_BUDGET_MS,
+    budgetMs,
     isResult: isString,
   });
-  // The page needs KaTeX's stylesheet and fonts to show the worker's HTML, not KaTeX.
-  const [html] = await Promise.all([mathWorker({ tex, display }), import("./math-style")]);
-  return html;
 }
