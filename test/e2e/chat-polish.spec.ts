@@ -85,6 +85,21 @@ test("markdown replies render GFM, code, math and images safely", async ({ page,
   await expect(reply.locator('img[alt="remote"]')).toHaveCount(0);
 });
 
+test("the reply cursor pulses while the prompt is read and stays still once text streams", async ({
+  page,
+}) => {
+  await ready(page);
+  await sendMessage(page, "#prefill:1500 #rate:10 #long:40 a question");
+  const cursor = assistantMessages(page).last().getByTestId("reply-cursor");
+  const animation = () => cursor.evaluate((el) => getComputedStyle(el).animationName);
+  await expect(cursor).toBeVisible();
+  expect(await animation()).not.toBe("none");
+  await expect(assistantMessages(page).last().locator(".md")).not.toBeEmpty({ timeout: 10_000 });
+  expect(await animation()).toBe("none");
+  await waitForReplyEnd(page);
+  await expect(cursor).toHaveCount(0);
+});
+
 test("message actions: copy, regenerate, edit and resend, delete, continue", async ({
   page,
   context,
