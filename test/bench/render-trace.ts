@@ -15,8 +15,9 @@ import { summarize, type TraceEvent } from "./trace-summary";
  * test-results/render-trace.json for chrome://tracing or Perfetto.
  *
  * Run: `npx tsx test/bench/render-trace.ts [--after 8000] [--pointer list|away|none] [--naive] [--js]
- * [--frames] [--invalidations] [--css "<rules>"] [--init "<script>"]`; --frames lists each
- * frame's phases and the layers it repainted. The pointer: over the list being read (`list`),
+ * [--frames] [--windows] [--seconds 1] [--invalidations] [--css "<rules>"] [--init "<script>"]`;
+ * --frames lists each frame's phases and the layers it repainted, --windows the CPU of each
+ * 250 ms window (the bench's unit) by kind of task. The pointer: over the list being read (`list`),
  * over the sidebar (`away`), or where the bench's clicks left it (`none`). Wherever it is in
  * the page, Chromium hit-tests under it after each scroll (EventHandler::handleMouseMoveEvent
  * at the start of the next frame), as it would for a user's pointer.
@@ -56,6 +57,10 @@ const { values } = parseArgs({
     // A script run before the app's, likewise.
     init: { type: "string" },
     frames: { type: "boolean", default: false },
+    // How long to trace, in seconds (a p95 over 250 ms windows needs a few seconds of them).
+    seconds: { type: "string", default: "1" },
+    // CPU per 250 ms window, by kind of task.
+    windows: { type: "boolean", default: false },
     // Chromium's own invalidation records (which objects lost their painted display items
     // and why) go into the trace file; read them there.
     invalidations: { type: "boolean", default: false },
@@ -105,7 +110,7 @@ try {
   });
   const tokensBefore = (await page.evaluate("window.__tokens")) as number;
   const messagesBefore = (await page.evaluate("window.__messages")) as number;
-  await page.waitForTimeout(1000);
+  await page.waitForTimeout(Number(values.seconds) * 1000);
   const tokens = ((await page.evaluate("window.__tokens")) as number) - tokensBefore;
   const messages = ((await page.evaluate("window.__messages")) as number) - messagesBefore;
   const buffer = await browser.stopTracing();
@@ -135,6 +140,13 @@ try {
       console.log(
         `${f.atMs.toFixed(0).padStart(5)}  ${[f.cpuMs, f.layoutMs, f.prePaintMs, f.paintMs].map((n) => n.toFixed(2).padStart(6)).join("")}  ${layers}`,
       );
+    }
+  }
+  if (values.windows) {
+    console.log("\nCPU ms per 250 ms window, by kind of task");
+    for (const w of summary.windows) {
+      const kinds = w.kinds.map(([kind, t]) => `${kind}=${t.toFixed(1)}`).join(" ");
+      console.log(`${w.atMs.toFixed(0).padStart(5)} ${w.cpuMs.toFixed(1).padStart(6)}  ${kinds}`);
     }
   }
   if (values.js) console.log("\nJavaScript self time by function (sampled)");

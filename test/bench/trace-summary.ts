@@ -61,7 +61,12 @@ export interface Summary {
   }[];
   /** JavaScript self time by function (sampled), largest first. */
   jsSelf: [string, number][];
+  /** Main-thread CPU per fixed window of the trace, by kind of task: the windows behind a p95. */
+  windows: { atMs: number; cpuMs: number; kinds: [string, number][] }[];
 }
+
+/** The render bench's window (render.bench.ts). */
+const WINDOW_MS = 250;
 
 function mainThread(events: TraceEvent[]): { pid: number; tid: number } {
   const main = events.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
@@ -199,7 +204,22 @@ export function summarize(events: TraceEvent[]): Summary {
       });
     }
   }
+  const windows: Summary["windows"] = [];
+  for (const root of roots) {
+    const index = Math.floor((root.start - start) / 1000 / WINDOW_MS);
+    for (let i = windows.length; i <= index; i++) {
+      windows.push({ atMs: i * WINDOW_MS, cpuMs: 0, kinds: [] });
+    }
+    const window = windows[index]!;
+    const kind = kindOf(root);
+    window.cpuMs += root.cpu / 1000;
+    const entry = window.kinds.find(([k]) => k === kind);
+    if (entry) entry[1] += root.cpu / 1000;
+    else window.kinds.push([kind, root.cpu / 1000]);
+  }
+  for (const window of windows) window.kinds.sort((a, b) => b[1] - a[1]);
   return {
+    windows,
     frames,
     cpuMs: roots.reduce((n, r) => n + r.cpu, 0) / 1000,
     selfByName: [...selfByName].sort((a, b) => b[1] - a[1]),
