@@ -37,11 +37,21 @@ import { summarize, type TraceEvent } from "./trace-summary";
  *   per frame (test/e2e/render-paint.spec.ts);
  * - about once a second a frame of 10-14 ms (layout, pre-paint and paint of a whole group)
  *   when a group is finished and the next begins: the windows behind the p95;
- * - KaTeX and highlight.js results landing in tasks of their own, with a frame each.
+ * - KaTeX and highlight.js results landing in tasks of their own, with a frame each: they now
+ *   show with the next update (app/ui/late-results.ts), and KaTeX runs in a worker;
+ * - the reply cursor's pulse: frames of its own a few times a second (style recalc, commit), now
+ *   only until the first text arrives.
+ * Those two and the keys of streamed lists (render.tsx) took the bench's p95 from 1.20 to 1.00
+ * ms/token in alternating runs of one session (0.84-0.90 against 1.01-1.06 in `npm run bench --
+ * render`). What is left: about 13 ms an update (forced style and layout 3-4 ms, React 2 ms, the
+ * frame 5-6 ms), more when KaTeX output (about 200 layout objects for a display formula, its
+ * MathML included) is inserted.
  * Tried and measured without a difference beyond the noise: will-change: scroll-position or an
  * opaque background on the list (composited scrolling), content-visibility on the group being
- * written too, contain: layout paint on it, no cursor animation, pointer-events: none on the
- * list, a definite width for the reply, groups of 4 chunks instead of 8.
+ * written too, contain: layout paint on it, pointer-events: none on the list, a definite width
+ * for the reply, groups of 4 chunks instead of 8, isolation: isolate on each block (a paint
+ * layer each), align-items: stretch on the reply and overflow-wrap: break-word instead of
+ * anywhere (each halved the layout of appending a word in a probe, but not the bench's cost).
  */
 const { values } = parseArgs({
   options: {
