@@ -1,8 +1,7 @@
-import { useEffect, useState } from "react";
 import { useStrings } from "../../i18n/i18n";
-import { showLateResult } from "../late-results";
 import { CopyButton } from "../CopyButton";
 import { cachedHighlight, highlightLater } from "./lazy";
+import { useWorkerHtml } from "./use-worker-html";
 
 interface Props {
   code: string;
@@ -41,23 +40,12 @@ export function highlightLanguage(info: string): string {
 export function CodeBlock({ code, language, complete }: Props) {
   const t = useStrings();
   const lang = highlightLanguage(language);
-  const cached = lang ? cachedHighlight(code, lang) : undefined;
-  const [html, setHtml] = useState<{ code: string; html: string | undefined } | undefined>();
-  const shown = cached !== null ? cached : html?.code === code ? html.html : undefined;
-
-  useEffect(() => {
-    if (!complete || !lang || cached !== null) return;
-    let live = true;
-    void highlightLater(code, lang).then((value) => {
-      // While a reply streams, it shows with the next update (late-results.ts).
-      showLateResult(() => {
-        if (live) setHtml({ code, html: value });
-      });
-    });
-    return () => {
-      live = false;
-    };
-  }, [code, lang, complete, cached]);
+  const shown = useWorkerHtml(
+    `${lang}\u0000${code}`,
+    lang ? cachedHighlight(code, lang) : undefined,
+    complete && lang !== "",
+    () => highlightLater(code, lang),
+  );
 
   return (
     <div className="md-code" data-testid="code-block">

@@ -1,7 +1,7 @@
-import { memo, useEffect, useState } from "react";
+import { memo, useState } from "react";
 import { useStrings } from "../../i18n/i18n";
-import { showLateResult } from "../late-results";
 import { cachedMath, LARGE_FORMULA_CHARS, renderMathLater } from "./lazy";
+import { useWorkerHtml } from "./use-worker-html";
 
 interface Props {
   tex: string;
@@ -24,23 +24,12 @@ export const MathView = memo(function MathView({ tex, display, block, complete }
   const t = useStrings();
   const [asked, setAsked] = useState(false);
   const large = tex.length > LARGE_FORMULA_CHARS && !asked;
-  const cached = cachedMath(tex, display);
-  const [html, setHtml] = useState<{ tex: string; html: string | undefined } | undefined>();
-  const shown = cached !== null ? cached : html?.tex === tex ? html.html : undefined;
-
-  useEffect(() => {
-    if (cached !== null || !complete || large) return;
-    let live = true;
-    void renderMathLater(tex, display).then((value) => {
-      // While a reply streams, it shows with the next update (late-results.ts).
-      showLateResult(() => {
-        if (live) setHtml({ tex, html: value });
-      });
-    });
-    return () => {
-      live = false;
-    };
-  }, [tex, display, cached, complete, large]);
+  const shown = useWorkerHtml(
+    `${display ? "D" : "I"}${tex}`,
+    cachedMath(tex, display),
+    complete && !large,
+    () => renderMathLater(tex, display),
+  );
 
   const Tag = block ? "div" : "span";
   if (shown === undefined || large) {

@@ -11,6 +11,7 @@ import { createWorkerJobs, isString, type JobWorker, type RunJob } from "./worke
  * the main thread's time while a reply streamed (parsing and building each formula), and the
  * page now only sets the HTML the worker returns.
  */
+
 /** Past this a code block stays plain text (a worker stuck on it helps nobody). */
 const HIGHLIGHT_BUDGET_MS = 1500;
 const HIGHLIGHT_MAX_CHARS = 50_000;
@@ -46,6 +47,7 @@ export interface MathJob {
 let highlighter: Highlight | undefined;
 let mathWorker: RunJob<MathJob, string> | undefined;
 let largeMathWorker: RunJob<MathJob, string> | undefined;
+let mathStyle: Promise<boolean> | undefined;
 const highlighted = new Map<string, string | undefined>();
 const rendered = new Map<string, string | undefined>();
 const MAX_CACHED = 500;
@@ -89,12 +91,18 @@ export async function renderMathLater(tex: string, display: boolean): Promise<st
   const run = large
     ? (largeMathWorker ??= mathJobs(LARGE_MATH_BUDGET_MS))
     : (mathWorker ??= mathJobs(MATH_BUDGET_MS));
-  // The page needs KaTeX's stylesheet and fonts to show the worker's HTML, not KaTeX.
-  const [html] = await Promise.all([
-    run({ tex, display }),
-    import("./math-style").catch(() => undefined),
-  ]);
-  return remember(rendered, `${display ? "D" : "I"}${tex}`, html);
+  const [html, styled] = await Promise.all([run({ tex, display }), loadMathStyle()]);
+  // Without the stylesheet KaTeX's HTML is unreadable: the source stays.
+  return remember(rendered, `${display ? "D" : "I"}${tex}`, styled ? html : undefined);
+}
+
+/** The page needs KaTeX's stylesheet and fonts to show the worker's HTML, not KaTeX. */
+function loadMathStyle(): Promise<boolean> {
+  mathStyle ??= import("./math-style").then(
+    () => true,
+    () => false,
+  );
+  return mathStyle;
 }
 
 function mathJobs(budgetMs: number): RunJob<MathJob, string> {
